@@ -1,0 +1,54 @@
+"""The `curate` command line: one subcommand per stage of the path from WARC to chat model.
+
+Each subcommand lives in its own module that exposes `register(subparsers)`;
+registering must stay cheap (no torch/beam imports) so `curate --help` is instant.
+Errors a user can fix are raised as `UsageError` and printed as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Modules that define subcommands, in the order `curate --help` lists them.
+COMMAND_MODULES = [
+    "curation.commands.run",
+    "curation.commands.query",
+    "curation.commands.stats",
+]
+
+
+class UsageError(Exception):
+    """A mistake the user can fix (bad flag value, missing input): printed as one line, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="curate",
+        description="Curate Common Crawl archives into FineWeb-schema Parquet, tokenize, and train a small GPT.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_extra", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as e:
+        print(f"curate {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

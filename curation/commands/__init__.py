@@ -1,0 +1,1 @@
+"""`curate` subcommands: each module exposes `register(subparsers)`."""

@@ -1,0 +1,26 @@
+"""The one record type that flows through the pipeline once text exists.
+
+A plain dataclass rather than a dict: typos in field names fail loudly, and it
+pickles cheaply between Beam stages. Fields mirror the FineWeb schema
+(`curation.schema`), plus `signals` (numeric values filters computed, written
+only with `--signals`) and `duplicate_of` (set by dedup for removed copies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Document:
+    id: str
+    url: str
+    date: str
+    dump: str
+    file_path: str
+    text: str = ""
+    language: str = ""
+    language_score: float = 0.0
+    token_count: int = 0
+    signals: dict[str, float] = field(default_factory=dict)
+    duplicate_of: str | None = None

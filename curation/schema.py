@@ -1,0 +1,58 @@
+"""FineWeb's Parquet schema, spelled out so every shard has exactly these columns and types."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from curation.document import Document
+
+FINEWEB_SCHEMA = pa.schema(
+    [
+        pa.field("text", pa.string()),
+        pa.field("id", pa.string()),
+        pa.field("dump", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("date", pa.string()),
+        pa.field("file_path", pa.string()),
+        pa.field("language", pa.string()),
+        pa.field("language_score", pa.float64()),
+        pa.field("token_count", pa.int64()),
+    ]
+)
+
+# Removed documents carry why they were removed; dedup also names the survivor.
+REMOVED_SCHEMA = FINEWEB_SCHEMA.append(pa.field("filter_reason", pa.string())).append(
+    pa.field("duplicate_of", pa.string())
+)
+
+SIGNALS_COLUMN = "signals"
+
+
+def schema_for(removed: bool, signal_names: list[str] | None) -> pa.Schema:
+    """The kept or removed schema, plus a `signals` struct of float64 when signals are written."""
+    schema = REMOVED_SCHEMA if removed else FINEWEB_SCHEMA
+    if signal_names:
+        struct = pa.struct([pa.field(name, pa.float64()) for name in sorted(signal_names)])
+        schema = schema.append(pa.field(SIGNALS_COLUMN, struct))
+    return schema
+
+
+def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[str] | None = None) -> dict:
+    """One Parquet row; `filter_reason` makes it a removed-documents row."""
+    row = {
+        "text": doc.text,
+        "id": doc.id,
+        "dump": doc.dump,
+        "url": doc.url,
+        "date": doc.date,
+        "file_path": doc.file_path,
+        "language": doc.language,
+        "language_score": float(doc.language_score),
+        "token_count": int(doc.token_count),
+    }
+    if filter_reason is not None:
+        row["filter_reason"] = filter_reason
+        row["duplicate_of"] = doc.duplicate_of
+    if signal_names:
+        row[SIGNALS_COLUMN] = {name: doc.signals.get(name) for name in sorted(signal_names)}
+    return row
