@@ -16,6 +16,9 @@ COMMAND_MODULES = [
     "curation.commands.run",
     "curation.commands.query",
     "curation.commands.stats",
+    "curation.commands.tokenize",
+    "curation.commands.tokenizer",
+    "curation.commands.tokens",
 ]
 
 

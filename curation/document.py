@@ -21,6 +21,6 @@ class Document:
     text: str = ""
     language: str = ""
     language_score: float = 0.0
-    token_count: int = 0
+    token_count: int | None = None  # cl100k tokens; computed for kept documents only
     signals: dict[str, float] = field(default_factory=dict)
     duplicate_of: str | None = None

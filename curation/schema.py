@@ -48,7 +48,7 @@ def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[s
         "file_path": doc.file_path,
         "language": doc.language,
         "language_score": float(doc.language_score),
-        "token_count": int(doc.token_count),
+        "token_count": doc.token_count,
     }
     if filter_reason is not None:
         row["filter_reason"] = filter_reason

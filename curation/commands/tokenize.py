@@ -1,0 +1,47 @@
+"""`curate tokenize`: curated Parquet shards -> memory-mapped token arrays for pretraining."""
+
+from __future__ import annotations
+
+import argparse
+
+from curation.cli import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "tokenize",
+        help="encode OUT_DIR/data/*.parquet into token shards (.bin/.idx) with a manifest",
+        description="Encode curated Parquet shards into little-endian token arrays: one <|endoftext|> before "
+                    "each document, a train/val split by a hash of the document id, and manifest.json.",
+    )
+    p.add_argument("--input", required=True, metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/*.parquet)")
+    p.add_argument("--output", required=True, metavar="TOK_DIR", help="folder for the token shards and manifest.json (created if missing)")
+    p.add_argument("--tokenizer", default="cl100k_base", metavar="cl100k_base|PATH",
+                   help="cl100k_base (GPT-4's, bundled offline; uint32 tokens) or a .tiktoken file from "
+                        "`curate tokenizer train` (uint16 tokens up to 65,536 ids); default: %(default)s")
+    p.add_argument("--val-fraction", type=float, default=0.005, help="share of documents in the val split, chosen by a hash of their id; default: %(default)s")
+    p.add_argument("--threads", type=int, default=None, help="encoding threads; default: every CPU this process may use")
+    p.add_argument("--shard-tokens", type=int, default=None, help="start a new shard after this many tokens; default: 100,000,000")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from curation.tokenize import DEFAULT_SHARD_TOKENS, TokenizeError, tokenize_shards
+
+    if args.threads is not None and args.threads < 1:
+        raise UsageError(f"--threads {args.threads}: must be at least 1")
+    try:
+        manifest = tokenize_shards(
+            args.input,
+            args.output,
+            tokenizer=args.tokenizer,
+            val_fraction=args.val_fraction,
+            threads=args.threads,
+            shard_tokens=args.shard_tokens or DEFAULT_SHARD_TOKENS,
+        )
+    except (TokenizeError, ValueError) as e:
+        raise UsageError(str(e)) from None
+    for split, info in manifest["splits"].items():
+        print(f"{split}: {info['num_docs']} docs, {info['num_tokens']} tokens, {len(info['shards'])} shard(s)")
+    print(f"wrote {args.output}/manifest.json ({manifest['tokenizer']['name']}, {manifest['dtype']})")
+    return 0

@@ -1,0 +1,296 @@
+"""Curated Parquet shards -> memory-mapped token arrays (`curate tokenize`).
+
+Documents are read in file-name then row order, encoded in chunks on a thread
+pool (tiktoken releases the GIL while it encodes) with a bounded number of chunks
+in flight, and written in that same order as they come back, so memory stays
+flat and output bytes do not depend on thread timing. Each document becomes one
+boundary token followed by its text's ordinary tokens: text that spells a special
+token is encoded as plain text, so web pages cannot forge boundaries. A document
+goes to the val split when a hash of its id falls below the val fraction, which
+keeps every document's split fixed as the corpus grows. Every file is written
+under a temporary name and renamed into place; the manifest comes last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from curation.tokenizer import (
+    BOS,
+    CL100K,
+    CL100K_ALIASES,
+    load_tokenizer,
+    save_tiktoken,
+    special_tokens,
+    token_dtype,
+    tokenizer_hash,
+    write_atomic,
+)
+from curation.tokens import FORMAT, MANIFEST, OFFSET_DTYPE, SPLITS, TRAINED_TOKENIZER_FILE
+
+DEFAULT_SHARD_TOKENS = 100_000_000
+_CHUNK_DOCS = 256  # documents per task: large enough to amortise scheduling, small enough to stream
+_TMP_SUFFIX = ".tmp"
+
+
+class TokenizeError(ValueError):
+    """Input that cannot be tokenized (no shards, an unreadable Parquet file): one line for the user."""
+
+
+def is_val(doc_id: str | None, val_fraction: float) -> bool:
+    """True for the val split: blake2b-64 of the id, as a fraction of 2**64, below `val_fraction`."""
+    digest = hashlib.blake2b((doc_id or "").encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") < val_fraction * 2**64
+
+
+def parquet_files(input_dir: str | os.PathLike) -> list[Path]:
+    files = sorted((Path(input_dir) / "data").glob("*.parquet"))
+    if not files:
+        raise TokenizeError(f"no Parquet shards in {Path(input_dir) / 'data'}; pass the --output folder of `curate run`")
+    return files
+
+
+def iter_chunks(files: list[Path], chunk_docs: int = _CHUNK_DOCS) -> Iterator:
+    """Record batches (id, text) of up to `chunk_docs` documents, file by file; a bad file names itself.
+
+    Batches stay Arrow arrays so that turning them into Python strings happens in the encoding threads.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for path in files:
+        try:
+            yield from pq.ParquetFile(path).iter_batches(batch_size=chunk_docs, columns=["id", "text"])
+        except (OSError, pa.ArrowException, KeyError, ValueError) as e:
+            raise TokenizeError(f"{path}: cannot read id and text columns ({e})") from None
+
+
+def training_texts(input_dir: str | os.PathLike, val_fraction: float, max_chars: int) -> Iterator[str]:
+    """Texts of train-split documents, in file order, until `max_chars` characters: what a BPE learns from.
+
+    Val documents are left out so bytes/token measured on val is not flattered.
+    """
+    remaining = max_chars
+    for batch in iter_chunks(parquet_files(input_dir)):
+        for doc_id, text in zip(batch.column("id").to_pylist(), batch.column("text").to_pylist()):
+            if remaining <= 0:
+                return
+            if text and not is_val(doc_id, val_fraction):
+                text = text[:remaining]
+                remaining -= len(text)
+                yield text
+
+
+@dataclass
+class _Encoded:
+    """One chunk's documents of one split: tokens end to end; per document, its length (boundary included) and UTF-8 bytes."""
+
+    tokens: list[np.ndarray] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    text_bytes: list[int] = field(default_factory=list)
+
+
+def _encode_chunk(enc, bos: int, dtype: np.dtype, val_fraction: float, batch) -> tuple[dict, int]:
+    import pyarrow.compute as pc
+
+    out = {split: _Encoded() for split in SPLITS}
+    boundary = np.array([bos], dtype)
+    skipped = 0
+    texts = batch.column("text")
+    for doc_id, text, n_bytes in zip(batch.column("id").to_pylist(), texts.to_pylist(), pc.binary_length(texts).to_pylist()):
+        if not text:
+            skipped += 1
+            continue
+        part = out["val" if is_val(doc_id, val_fraction) else "train"]
+        tokens = enc.encode_to_numpy(text, allowed_special=set(), disallowed_special=())
+        part.tokens += [boundary, tokens.astype(dtype, copy=False)]
+        part.lengths.append(len(tokens) + 1)
+        part.text_bytes.append(n_bytes)
+    return out, skipped
+
+
+class _SplitWriter:
+    """Appends one split's documents to shards of about `shard_tokens` tokens; a document never spans two."""
+
+    def __init__(self, tok_dir: Path, split: str, dtype: np.dtype, shard_tokens: int):
+        self.tok_dir, self.split, self.dtype, self.shard_tokens = tok_dir, split, dtype, shard_tokens
+        self.shards: list[dict] = []
+        self._file = None
+        self._offsets: list[int] = []
+        self._text_bytes = 0
+
+    def add(self, part: _Encoded) -> None:
+        if not part.lengths:
+            return
+        tokens = np.concatenate(part.tokens)
+        ends = np.cumsum(part.lengths)
+        done = 0  # documents of this chunk already written
+        while done < len(ends):
+            if self._file is None:
+                self._open()
+            room = self.shard_tokens - self._offsets[-1]
+            base = ends[done - 1] if done else 0
+            # Documents that fit, and at least one so a huge document still lands somewhere.
+            take = max(1, int(np.searchsorted(ends[done:] - base, room, side="right")))
+            stop = done + take
+            self._file.write(memoryview(tokens[base:ends[stop - 1]]))
+            self._offsets += (self._offsets[-1] + ends[done:stop] - base).tolist()
+            self._text_bytes += sum(part.text_bytes[done:stop])
+            done = stop
+            if self._offsets[-1] >= self.shard_tokens:
+                self._finish_shard()
+
+    def close(self) -> list[dict]:
+        if self._file is not None:
+            self._finish_shard()
+        return self.shards
+
+    def abort(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            os.unlink(self._file.name)
+            self._file = None
+
+    def _open(self) -> None:
+        name = f"{self.split}_{len(self.shards):06d}.bin"
+        self._file = open(self.tok_dir / f".{name}{_TMP_SUFFIX}", "wb")
+        self._offsets = [0]
+
+    def _finish_shard(self) -> None:
+        bin_name = f"{self.split}_{len(self.shards):06d}.bin"
+        idx_name = bin_name[:-4] + ".idx"
+        self._file.close()
+        write_atomic(self.tok_dir / idx_name, np.asarray(self._offsets, OFFSET_DTYPE).tobytes())
+        os.replace(self._file.name, self.tok_dir / bin_name)
+        self._file = None
+        self.shards.append({
+            "bin": bin_name,
+            "idx": idx_name,
+            "num_tokens": self._offsets[-1],
+            "num_docs": len(self._offsets) - 1,
+            "text_bytes": self._text_bytes,
+        })
+        self._text_bytes = 0
+
+
+def tokenize_shards(
+    input_dir: str | os.PathLike,
+    tok_dir: str | os.PathLike,
+    tokenizer: str = "cl100k_base",
+    val_fraction: float = 0.005,
+    threads: int | None = None,
+    shard_tokens: int = DEFAULT_SHARD_TOKENS,
+    progress: bool = True,
+) -> dict:
+    """Tokenize OUT_DIR/data/*.parquet into `tok_dir`; returns the manifest it wrote."""
+    from tqdm import tqdm
+    import pyarrow.parquet as pq
+
+    if not 0 <= val_fraction < 1:
+        raise TokenizeError(f"val fraction {val_fraction} must be in [0, 1)")
+    if shard_tokens < 1:
+        raise TokenizeError(f"shard size {shard_tokens} must be at least one token")
+    files = parquet_files(input_dir)
+    enc = load_tokenizer(tokenizer)
+    tok_dir = Path(tok_dir)
+    tok_dir.mkdir(parents=True, exist_ok=True)
+    dtype = np.dtype(token_dtype(enc)).newbyteorder("<")
+    bos = enc.encode_single_token(BOS)
+    sources = []
+    for path in files:
+        try:
+            rows = pq.ParquetFile(path).metadata.num_rows
+        except Exception as e:  # pyarrow raises several types for a damaged footer
+            raise TokenizeError(f"{path}: not a readable Parquet file ({e})") from None
+        sources.append({"path": path.relative_to(input_dir).as_posix(), "bytes": path.stat().st_size, "rows": rows})
+
+    writers = {split: _SplitWriter(tok_dir, split, dtype, shard_tokens) for split in SPLITS}
+    skipped = 0
+    threads = threads or _usable_cpus()
+    bar = tqdm(total=sum(s["rows"] for s in sources), unit="doc", desc="tokenize", disable=None if progress else True)
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            pending: deque[tuple[Future, int]] = deque()
+
+            def drain_one() -> None:
+                nonlocal skipped
+                future, n_docs = pending.popleft()
+                parts, n_skipped = future.result()
+                for split in SPLITS:
+                    writers[split].add(parts[split])
+                skipped += n_skipped
+                bar.update(n_docs)
+
+            for batch in iter_chunks(files):
+                pending.append((pool.submit(_encode_chunk, enc, bos, dtype, val_fraction, batch), batch.num_rows))
+                if len(pending) >= 2 * threads:
+                    drain_one()
+            while pending:
+                drain_one()
+        shards = {split: writer.close() for split, writer in writers.items()}
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    finally:
+        bar.close()
+
+    if tokenizer in CL100K_ALIASES:
+        source = CL100K
+    else:
+        save_tiktoken(enc, tok_dir / TRAINED_TOKENIZER_FILE)
+        source = TRAINED_TOKENIZER_FILE
+    manifest = {
+        "format": FORMAT,
+        "tokenizer": {
+            "name": enc.name,
+            "source": source,
+            "hash": tokenizer_hash(enc),
+            "n_vocab": enc.n_vocab,
+            "special_tokens": special_tokens(enc),
+        },
+        "dtype": dtype.name,
+        "byte_order": "little",
+        "boundary": {"token": BOS, "id": bos, "policy": f"one {BOS} before each document; none inside or after"},
+        "split": {"val_fraction": val_fraction, "rule": "val if blake2b-64(utf-8 id) / 2**64 < val_fraction"},
+        "splits": {
+            split: {
+                "num_tokens": sum(s["num_tokens"] for s in split_shards),
+                "num_docs": sum(s["num_docs"] for s in split_shards),
+                "text_bytes": sum(s["text_bytes"] for s in split_shards),
+                "shards": split_shards,
+            }
+            for split, split_shards in shards.items()
+        },
+        "skipped_empty_docs": skipped,
+        "sources": sources,
+    }
+    write_atomic(tok_dir / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    _remove_stale_shards(tok_dir, manifest)
+    return manifest
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _remove_stale_shards(tok_dir: Path, manifest: dict) -> None:
+    """Shards a previous, larger run left behind; the new manifest no longer lists them."""
+    listed = {s[key] for info in manifest["splits"].values() for s in info["shards"] for key in ("bin", "idx")}
+    for split in SPLITS:
+        for path in tok_dir.glob(f"{split}_[0-9][0-9][0-9][0-9][0-9][0-9].*"):
+            if path.suffix in (".bin", ".idx") and path.name not in listed:
+                path.unlink()
+    if manifest["tokenizer"]["source"] != TRAINED_TOKENIZER_FILE:
+        (tok_dir / TRAINED_TOKENIZER_FILE).unlink(missing_ok=True)

@@ -1,0 +1,186 @@
+"""Read WARC, ARC and WET archives into raw HTML (or WET text) records, accounting for every record.
+
+`read_archive` is a generator over one archive. It yields one `RawRecord` per
+record worth extracting and a `Skip` for every other record, so the caller can
+count each record exactly once. If the file cannot be read to its end
+(truncated gzip, garbage) it yields a final `FileError` and stops: the records
+before the damage are kept, the run goes on.
+
+warcio handles per-record gzip, whole-file gzip, uncompressed WARC, ARC
+(`arc2warc`), HTTP chunked transfer-encoding and gzip/deflate/br
+content-encoding. Payloads are read through a size cap, so a decompression
+bomb costs at most `max_bytes` of memory.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Sniffed in the first KB when no type is declared (WHATWG-style, lower-cased).
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|script|div|p)[\s>]", re.I)
+# A Common Crawl dump id in a path: CC-MAIN-2024-33 (not the timestamped CC-MAIN-20240722... file names).
+_DUMP_RE = re.compile(r"CC-MAIN-(\d{4})-(\d{2})(?!\d)")
+# Deterministic ids for ARC records, which have none (warcio would invent a random uuid4).
+_ARC_ID_NAMESPACE = uuid.UUID("6f1f4b8e-3c1e-4f39-9a55-2f4a1f7c0d11")
+_READ_CHUNK = 1 << 16
+
+
+@dataclass
+class RawRecord:
+    """A record that may become a document: HTML bytes, or text for WET conversion records."""
+
+    id: str
+    url: str
+    date: str
+    file_path: str
+    dump: str
+    payload: bytes
+    http_charset: str | None = None  # charset parameter of the HTTP Content-Type, if any
+    is_text: bool = False  # WET conversion record: payload is already UTF-8 text
+
+
+@dataclass
+class Skip:
+    """A record that ends here: `kind` is "dropped" or "error", with a named reason."""
+
+    kind: str
+    reason: str
+
+
+@dataclass
+class FileError:
+    """The archive could not be read to its end."""
+
+    message: str
+
+
+def dump_from_path(path: str, default: str = "") -> str:
+    m = _DUMP_RE.search(path)
+    return m.group(0) if m else default
+
+
+def _media_type(content_type: str | None) -> tuple[str | None, str | None]:
+    """('text/html', 'utf-8') from 'text/html; charset=UTF-8'."""
+    if not content_type:
+        return None, None
+    parts = content_type.split(";")
+    media = parts[0].strip().lower() or None
+    charset = None
+    for param in parts[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'").lower() or None
+    return media, charset
+
+
+class _Truncated(Exception):
+    """The file ended inside a record."""
+
+
+def _read_capped(record, max_bytes: int) -> bytes | None:
+    """The decoded payload, at most max_bytes; None if larger (without reading it all)."""
+    stream = record.content_stream()
+    chunks = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            # warcio returns a short payload silently when the file ends mid-record.
+            missing = getattr(record.raw_stream, "limit", 0)
+            if missing > 0:
+                raise _Truncated(f"file ends inside a record: {missing} bytes of its {record.length} missing")
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            return None
+
+
+def _record_id(record, url: str, date: str, records: ArchiveIterator) -> str:
+    """WARC-Record-ID; ARC records get a uuid5 of url, date and file offset (call after reading the payload:
+    asking warcio for the offset consumes the record)."""
+    rid = record.rec_headers.get_header("WARC-Record-ID")
+    if record.format == "arc" or not rid:
+        offset = records.get_record_offset()
+        rid = f"<urn:uuid:{uuid.uuid5(_ARC_ID_NAMESPACE, f'{url}|{date}|{offset}')}>"
+    return rid
+
+
+def _classify_response(record) -> tuple[str | None, str | None]:
+    """(None, charset) if the response looks like HTML, else (drop reason, None)."""
+    http = record.http_headers
+    if http is None:
+        return "not_http", None
+    status = http.get_statuscode() or ""
+    if not status.startswith("2"):
+        return "http_status", None
+    identified, _ = _media_type(record.rec_headers.get_header("WARC-Identified-Payload-Type"))
+    declared, charset = _media_type(http.get_header("Content-Type"))
+    media = identified or declared
+    if media is not None:
+        return (None, charset) if media in HTML_TYPES else ("not_html", None)
+    return None, charset  # undeclared: the caller sniffs the payload
+
+
+def read_archive(
+    stream: BinaryIO, file_path: str, *, fmt: str = "warc", dump: str = "", max_bytes: int = 10 << 20
+) -> Iterator[RawRecord | Skip | FileError]:
+    """Every record of one archive as a RawRecord or a Skip, then possibly one FileError.
+
+    fmt "warc" extracts HTML from response records (WARC or ARC input);
+    fmt "wet" takes the text of conversion records (Common Crawl WET files).
+    """
+    dump = dump_from_path(file_path, dump)
+    records = ArchiveIterator(stream, arc2warc=True)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except Exception as e:  # truncated gzip, garbage bytes, unparseable headers
+            yield FileError(f"{type(e).__name__}: {e}".strip()[:500])
+            return
+        try:
+            yield _one_record(record, records, file_path, fmt, dump, max_bytes)
+        except _Truncated as e:
+            yield Skip("error", "truncated")
+            yield FileError(str(e))
+            return
+        except Exception:
+            # A damaged payload (bad chunking or content-encoding, cut-off member) is this record's
+            # error; if the file itself is broken, the next `next(records)` reports it.
+            yield Skip("error", "payload_read")
+
+
+def _one_record(record, records: ArchiveIterator, file_path: str, fmt: str, dump: str, max_bytes: int) -> RawRecord | Skip:
+    wanted = "conversion" if fmt == "wet" else "response"
+    if record.rec_type != wanted:
+        return Skip("dropped", f"not_{wanted}")
+    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
+    date = record.rec_headers.get_header("WARC-Date") or ""
+    if fmt == "wet":
+        payload = _read_capped(record, max_bytes)
+        if payload is None:
+            return Skip("error", "too_large")
+        return RawRecord(_record_id(record, url, date, records), url, date, file_path, dump, payload, "utf-8", is_text=True)
+    reason, charset = _classify_response(record)
+    if reason:
+        return Skip("dropped", reason)
+    payload = _read_capped(record, max_bytes)
+    if payload is None:
+        return Skip("error", "too_large")
+    if not payload.strip():
+        return Skip("dropped", "empty")
+    undeclared = (
+        record.rec_headers.get_header("WARC-Identified-Payload-Type") is None
+        and record.http_headers.get_header("Content-Type") is None
+    )
+    if undeclared and not _HTML_SNIFF.search(payload[:1024]):
+        return Skip("dropped", "not_html")
+    return RawRecord(_record_id(record, url, date, records), url, date, file_path, dump, payload, charset)
