@@ -45,15 +45,21 @@ def _normalise(label: str | None) -> str | None:
         return None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
+
+
 def _looks_binary(payload: bytes) -> bool:
+    """More than 5% control bytes in the first 4 KB (text has almost none; UTF-16 is caught by its BOM)."""
     head = payload[:4096]
-    return head.count(0) > len(head) // 100 and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    return len(head) - len(head.translate(None, _CONTROL_BYTES)) > len(head) // 20
 
 
 def decode_html(payload: bytes, http_charset: str | None = None) -> tuple[str, str]:
     """(text, encoding used)."""
     if _looks_binary(payload):
-        raise NotText("binary payload (NUL bytes)")
+        raise NotText("binary payload (control bytes)")
     for bom, encoding in _BOMS:
         if payload.startswith(bom):
             return payload[len(bom):].decode(encoding, errors="replace"), encoding

@@ -14,12 +14,16 @@ bomb costs at most `max_bytes` of memory.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
+import brotli
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sniffed in the first KB when no type is declared (WHATWG-style, lower-cased).
@@ -29,6 +33,48 @@ _DUMP_RE = re.compile(r"CC-MAIN-(\d{4})-(\d{2})(?!\d)")
 # Deterministic ids for ARC records, which have none (warcio would invent a random uuid4).
 _ARC_ID_NAMESPACE = uuid.UUID("6f1f4b8e-3c1e-4f39-9a55-2f4a1f7c0d11")
 _READ_CHUNK = 1 << 16
+# Most output one compressed block (warcio reads 16 KB at a time) may expand to. gzip/deflate cannot
+# exceed ~1032x (16 MB); brotli can expand far more, so its decompressor below enforces this.
+_MAX_BLOCK_EXPANSION = 64 << 20
+
+
+class PayloadTooLarge(Exception):
+    """A compressed payload expands beyond what we are willing to hold."""
+
+
+class _BrotliDecompressor:
+    """warcio's `br` content-encoding hook, fixed for brotli >= 1.2 (whose Decompressor has no writable
+    `unused_data`) and capped against decompression bombs."""
+
+    unused_data = None  # warcio's multi-member check; brotli streams have one member
+
+    def __init__(self):
+        self._d = brotli.Decompressor()
+
+    def decompress(self, data: bytes) -> bytes:
+        out = [self._d.process(data, output_buffer_limit=1 << 20)]
+        total = len(out[0])
+        while not self._d.can_accept_more_data():
+            out.append(self._d.process(b"", output_buffer_limit=1 << 20))
+            total += len(out[-1])
+            if total > _MAX_BLOCK_EXPANSION:
+                raise PayloadTooLarge("brotli payload expands beyond the cap")
+        return b"".join(out)
+
+
+BufferedReader.DECOMPRESSORS["br"] = _BrotliDecompressor
+
+
+class _CheckedArchiveIterator(ArchiveIterator):
+    """warcio ends iteration silently when a gzip member is cut off; remember whether the last one was whole."""
+
+    truncated = False
+    is_arc = False
+
+    def close(self):
+        if self.reader is not None and self.reader.decompressor is not None:
+            self.truncated = not getattr(self.reader.decompressor, "eof", True)
+        super().close()
 
 
 @dataclass
@@ -102,11 +148,40 @@ def _read_capped(record, max_bytes: int) -> bytes | None:
             return None
 
 
-def _record_id(record, url: str, date: str, records: ArchiveIterator) -> str:
+class _Prepended(io.RawIOBase):
+    """A stream with bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, rest: BinaryIO):
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        if self._head:
+            n = min(len(buf), len(self._head))
+            buf[:n], self._head = self._head[:n], self._head[n:]
+            return n
+        data = self._rest.read(len(buf))
+        buf[: len(data)] = data
+        return len(data)
+
+
+def _is_arc(head: bytes) -> bool:
+    """ARC files open with a `filedesc://` record; warcio's arc2warc hides the format, so look ourselves."""
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.lstrip()[:11] == b"filedesc://"
+
+
+def _record_id(record, url: str, date: str, records: "_CheckedArchiveIterator") -> str:
     """WARC-Record-ID; ARC records get a uuid5 of url, date and file offset (call after reading the payload:
     asking warcio for the offset consumes the record)."""
     rid = record.rec_headers.get_header("WARC-Record-ID")
-    if record.format == "arc" or not rid:
+    if records.is_arc or not rid:
         offset = records.get_record_offset()
         rid = f"<urn:uuid:{uuid.uuid5(_ARC_ID_NAMESPACE, f'{url}|{date}|{offset}')}>"
     return rid
@@ -137,11 +212,15 @@ def read_archive(
     fmt "wet" takes the text of conversion records (Common Crawl WET files).
     """
     dump = dump_from_path(file_path, dump)
-    records = ArchiveIterator(stream, arc2warc=True)
+    head = stream.read(1 << 12)
+    records = _CheckedArchiveIterator(io.BufferedReader(_Prepended(head, stream)), arc2warc=True)
+    records.is_arc = _is_arc(head)
     while True:
         try:
             record = next(records)
         except StopIteration:
+            if records.truncated:
+                yield FileError("gzip stream ends early: the file is truncated")
             return
         except Exception as e:  # truncated gzip, garbage bytes, unparseable headers
             yield FileError(f"{type(e).__name__}: {e}".strip()[:500])
@@ -152,13 +231,15 @@ def read_archive(
             yield Skip("error", "truncated")
             yield FileError(str(e))
             return
+        except PayloadTooLarge:
+            yield Skip("error", "too_large")
         except Exception:
             # A damaged payload (bad chunking or content-encoding, cut-off member) is this record's
             # error; if the file itself is broken, the next `next(records)` reports it.
             yield Skip("error", "payload_read")
 
 
-def _one_record(record, records: ArchiveIterator, file_path: str, fmt: str, dump: str, max_bytes: int) -> RawRecord | Skip:
+def _one_record(record, records: _CheckedArchiveIterator, file_path: str, fmt: str, dump: str, max_bytes: int) -> RawRecord | Skip:
     wanted = "conversion" if fmt == "wet" else "response"
     if record.rec_type != wanted:
         return Skip("dropped", f"not_{wanted}")

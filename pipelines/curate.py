@@ -342,6 +342,7 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
 
     cfg = config_from_args(args)
     options = make_pipeline_options(beam_args, workers=args.workers)
+    logging.getLogger().setLevel(logging.WARNING)  # Beam's local workers log every channel at INFO
     if "://" not in cfg.output:
         cfg.output = os.path.abspath(cfg.output)
     t0 = time.time()
@@ -375,5 +376,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    logging.getLogger().setLevel(logging.WARNING)
     sys.exit(main())

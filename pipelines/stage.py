@@ -34,18 +34,24 @@ class StageDoFn(beam.DoFn):
 
     def process(self, element, *args, **kwargs):
         self._in += 1
-        # Materialise before yielding: fused downstream stages run inside `yield`,
-        # and their time must not count as ours.
-        t0 = time.perf_counter()
-        try:
-            outs = list(self.process_element(element, *args, **kwargs))
-        finally:
+        outputs = iter(self.process_element(element, *args, **kwargs))
+        while True:
+            # The clock stops at each yield: fused downstream stages run inside it, and their time
+            # is not ours. Outputs stream one by one, so a 1 GB archive is never held in memory.
+            t0 = time.perf_counter()
+            try:
+                out = next(outputs)
+            except StopIteration:
+                self._seconds += time.perf_counter() - t0
+                return
             self._seconds += time.perf_counter() - t0
-        self._out += sum(1 for out in outs if not isinstance(out, beam.pvalue.TaggedOutput))
-        yield from outs
+            if not isinstance(out, beam.pvalue.TaggedOutput):
+                self._out += 1
+            yield out
 
     def process_element(self, element, *args, **kwargs):
-        raise NotImplementedError  # abstract
+        """Yield outputs for one element (main output, or TaggedOutput(REMOVED, (reason, doc)))."""
+        raise TypeError(f"{type(self).__name__} must define process_element")
 
     def count(self, kind: str, reason: str | None = None, n: int = 1) -> None:
         self._events[(kind, reason)] += n

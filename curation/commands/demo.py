@@ -1,0 +1,68 @@
+"""`curate demo`: the whole path on the sample archives, WARC to generated text, in one command.
+
+It runs, and prints, the same commands a user would type:
+curate run -> curate tokenizer train -> curate tokenize -> curate pretrain --preset cpu-demo -> curate sample.
+A step whose output already exists is skipped and pretraining resumes, so an
+interrupted demo continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shlex
+from pathlib import Path
+
+from curation.cli import UsageError
+
+DEFAULT_INPUT = "sample_warcs/*.warc*"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("demo", help="sample WARCs -> shards -> tokenizer -> tokens -> model -> sample, in one go",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default="demo", metavar="DIR", help="folder for every step's output (default: %(default)s)")
+    p.add_argument("--input", default=DEFAULT_INPUT, metavar="GLOB", help="archives to curate (default: %(default)s)")
+    p.add_argument("--vocab-size", type=int, default=2048, help="size of the BPE trained on the shards (default: %(default)s)")
+    p.add_argument("--val-fraction", type=float, default=0.05,
+                   help="share of documents held out for val loss (default: %(default)s)")
+    p.add_argument("--max-steps", type=int, default=None, help="override the cpu-demo preset's step count")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s")
+    p.add_argument("--prompt", default="The", help="text the trained model continues (default: %(default)s)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    curated, bpe, tokens, run_dir = out / "curated", out / "bpe.tiktoken", out / "tokens", out / "run"
+    val = str(args.val_fraction)
+    if not (curated / "stats.json").exists():
+        step("run", ["--input", args.input, "--output", str(curated)])
+    if not any((curated / "data").glob("*.parquet")):
+        raise UsageError(f"curating {args.input} kept no documents; nothing to train on")
+    if not bpe.exists():
+        step("tokenizer", ["train", "--input", str(curated), "--output", str(bpe),
+                           "--vocab-size", str(args.vocab_size), "--val-fraction", val])
+    if not (tokens / "manifest.json").exists():
+        step("tokenize", ["--input", str(curated), "--output", str(tokens), "--tokenizer", str(bpe), "--val-fraction", val])
+    pretrain = ["--data", str(tokens), "--out", str(run_dir), "--preset", "cpu-demo", "--device", args.device, "--resume"]
+    if args.max_steps is not None:
+        pretrain += ["--max-steps", str(args.max_steps)]
+    step("pretrain", pretrain)
+    step("sample", ["--ckpt", str(run_dir), "--prompt", args.prompt, "--device", args.device, "--max-new-tokens", "100"])
+    print(f"\nloss curve: {run_dir / 'loss_curve.png'}, metrics: {run_dir / 'metrics.jsonl'}")
+    return 0
+
+
+def step(command: str, argv: list[str]) -> None:
+    """Run one `curate` subcommand in-process, through its own parser; stop the demo if it fails."""
+    print(f"\n$ curate {command} {shlex.join(argv)}", flush=True)
+    parser = argparse.ArgumentParser(prog="curate")
+    subparsers = parser.add_subparsers(dest="command")
+    importlib.import_module(f"curation.commands.{command}").register(subparsers)
+    args = parser.parse_args([command, *argv])
+    args.extra = []
+    code = int(args.func(args) or 0)
+    if code:
+        raise UsageError(f"`curate {command}` failed with exit code {code}")

@@ -1,0 +1,182 @@
+"""`curate pretrain`: train the GPT on token arrays, or on curated shards tokenized first (and cached).
+
+Settings are layered: TrainConfig's defaults, then a --preset, then (with --resume)
+the run's saved config.json, then the flags given on this command line. So
+`curate pretrain --out RUN --resume` continues a run exactly as it was started,
+and `--resume --max-steps N` extends it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from curation.cli import UsageError
+
+# TrainConfig's defaults, for the help text only (tests check that the two agree).
+DEFAULTS = {
+    "depth": 4, "seq_len": 256, "batch_tokens": 8192, "device_batch_size": 16, "optimizer": "adamw",
+    "lr": 3e-3, "matrix_lr": 0.02, "weight_decay": 0.1, "warmup_steps": 20, "schedule": "cosine",
+    "warmdown_frac": 0.4, "final_lr_frac": 0.1, "grad_clip": 1.0, "eval_every": 100, "eval_tokens": 65536,
+    "save_every": 500, "seed": 1337, "device": "auto", "compile": "auto",
+}
+DEFAULT_VAL_FRACTION = 0.005  # as `curate tokenize`
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "pretrain", help="train the GPT on token arrays (or on curated shards, tokenized and cached first)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add = _adder(p)
+    p.add_argument("--data", metavar="DIR",
+                   help="a token directory from `curate tokenize`, or an output folder of `curate run`, which is "
+                        "tokenized with --tokenizer into DIR/tokens-<hash> and reused while shards and tokenizer "
+                        "are unchanged (with --resume: default the run's)")
+    p.add_argument("--out", required=True, metavar="RUN_DIR",
+                   help="run directory: checkpoint.pt, metrics.jsonl, loss_curve.png, config.json, tokenizer")
+    p.add_argument("--tokenizer", metavar="cl100k_base|PATH",
+                   help="tokenizer for curated shards (default: cl100k_base); with a token directory, only a check "
+                        "that it is the one the tokens were made with")
+    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION,
+                   help="val share when tokenizing curated shards (default: %(default)s)")
+    p.add_argument("--preset", metavar="NAME", help="a named set of defaults: cpu-demo (a small model that learns "
+                                                    "visibly in minutes on 2 CPU cores)")
+    add("--depth", type=int, help="transformer layers; width is 64*depth, heads of 64-128 channels")
+    add("--seq-len", type=int, help="context length in tokens")
+    add("--batch-tokens", type=int, help="tokens per optimizer step over all GPUs and micro-batches")
+    add("--device-batch-size", type=int, help="sequences per forward pass; the rest is gradient accumulation")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--max-steps", type=int, default=argparse.SUPPRESS, help="optimizer steps to train for")
+    length.add_argument("--target-tokens", type=int, default=argparse.SUPPRESS,
+                        help="tokens to train on (default when neither is given: 20 per parameter)")
+    add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
+    add("--lr", type=float, help="AdamW peak learning rate (the input embedding gets 10x)")
+    add("--matrix-lr", type=float, help="Muon peak learning rate")
+    add("--weight-decay", type=float, help="decoupled weight decay of matrices")
+    add("--warmup-steps", type=int, help="linear learning-rate warmup")
+    add("--schedule", choices=["cosine", "linear"], help="after warmup: cosine decay, or flat then linear warmdown")
+    add("--warmdown-frac", type=float, help="share of steps in the linear warmdown")
+    add("--final-lr-frac", type=float, help="final learning rate as a share of the peak")
+    add("--grad-clip", type=float, help="clip the global gradient norm (0: off)")
+    add("--eval-every", type=int, help="steps between val evaluations (also at the start and the end)")
+    add("--eval-tokens", type=int, help="val tokens per evaluation")
+    add("--save-every", type=int, help="steps between checkpoints (also at the end)")
+    add("--seed", type=int, help="seed of initialisation and data order")
+    add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
+    add("--compile", choices=["auto", "on", "off"], help="torch.compile; auto: on for CUDA, off on CPU")
+    p.add_argument("--threads", type=int, default=argparse.SUPPRESS, help="torch CPU threads (default: torch's choice)")
+    p.add_argument("--stop-after", type=int, default=argparse.SUPPRESS, metavar="STEP",
+                   help="checkpoint and exit at this step (continue later with --resume)")
+    p.add_argument("--init-from", metavar="RUN_DIR", default=argparse.SUPPRESS,
+                   help="start from another run's weights with a fresh optimizer and schedule")
+    p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its checkpoint")
+    p.add_argument("--no-progress", dest="progress", action="store_false", default=argparse.SUPPRESS,
+                   help="no progress bar or val lines")
+    p.set_defaults(func=run)
+
+
+def _adder(parser: argparse.ArgumentParser):
+    """add_argument for TrainConfig fields: absent flags stay absent, so presets and saved configs show through."""
+
+    def add(flag: str, **kwargs) -> None:
+        default = DEFAULTS[flag.lstrip("-").replace("-", "_")]
+        kwargs["help"] = f"{kwargs['help']} (default: {default})"
+        parser.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
+
+    return add
+
+
+def run(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    from pretrain.checkpoint import TokenizerMismatch, checkpoint_path
+    from pretrain.train import PRESETS, ConfigError, TrainConfig, train
+    from curation.tokens import TokenDataError
+
+    settable = {f.name for f in fields(TrainConfig)} - {"data", "out", "resume"}
+    explicit = {k: v for k, v in vars(args).items() if k in settable}
+    run_dir = Path(args.out)
+    has_checkpoint = checkpoint_path(run_dir).exists()
+    if has_checkpoint and not args.resume:
+        raise UsageError(f"{run_dir} already holds a checkpoint: pass --resume to continue it, or choose another --out")
+    values: dict = {}
+    if args.preset is not None:
+        if args.preset not in PRESETS:
+            raise UsageError(f"--preset {args.preset}: unknown; choose from {', '.join(PRESETS)}")
+        values.update(PRESETS[args.preset])
+    if args.resume and (run_dir / "config.json").exists():
+        saved = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+        saved.pop("stop_after", None)  # a one-off pause, not part of the run's recipe
+        values.update(saved)
+    elif args.resume:
+        print(f"{run_dir}: no checkpoint yet, starting a new run")
+    if "max_steps" in explicit or "target_tokens" in explicit:
+        values.pop("max_steps", None)
+        values.pop("target_tokens", None)
+    values.update(explicit)
+    values.update(out=str(run_dir), resume=args.resume)
+    if args.data is not None:
+        values["data"] = str(resolve_token_dir(Path(args.data), args.tokenizer, args.val_fraction))
+    elif "data" not in values:
+        raise UsageError("--data is required (a token directory or a `curate run` output folder)")
+    config = TrainConfig.from_dict(values)
+    try:
+        summary = train(config)
+    except (ConfigError, TokenizerMismatch, TokenDataError) as e:
+        raise UsageError(str(e)) from None
+    if summary["trained_steps"] == 0:
+        print(f"{run_dir} is already at step {summary['step']} of {summary['total_steps']}: nothing to train")
+        return 0
+    val = f", val loss {summary['val_loss']:.4f}, val bpb {summary['val_bpb']:.4f}" if "val_loss" in summary else ""
+    print(f"step {summary['step']}/{summary['total_steps']}: train loss {summary['train_loss']:.4f}{val}, "
+          f"{summary['tokens_per_s']:,.0f} tokens/s; wrote {run_dir}/checkpoint.pt, metrics.jsonl, loss_curve.png")
+    return 0
+
+
+def resolve_token_dir(data: Path, tokenizer: str | None, val_fraction: float) -> Path:
+    """A token directory as given, or the cached tokenization of a curated output folder."""
+    from curation.tokenize import TokenizeError, parquet_files, tokenize_shards
+    from curation.tokenizer import CL100K, load_tokenizer, tokenizer_hash
+    from curation.tokens import MANIFEST, TokenDataError, read_manifest
+
+    try:
+        enc = load_tokenizer(tokenizer or CL100K)
+    except ValueError as e:
+        raise UsageError(f"--tokenizer: {e}") from None
+    wanted = tokenizer_hash(enc)
+    try:
+        if (data / MANIFEST).exists():
+            if tokenizer is not None and read_manifest(data)["tokenizer"]["hash"] != wanted:
+                raise UsageError(f"--data {data} was tokenized with another tokenizer than --tokenizer {tokenizer}")
+            return data
+        if not (data / "data").is_dir():
+            raise UsageError(f"--data {data}: neither a token directory (manifest.json) nor a `curate run` "
+                             f"output folder (data/*.parquet)")
+        cache = data / f"tokens-{wanted[:12]}"
+        if cache_is_current(cache, parquet_files(data), wanted, val_fraction):
+            print(f"reusing tokens in {cache}")
+            return cache
+        print(f"tokenizing {data}/data into {cache}")
+        tokenize_shards(data, cache, tokenizer or CL100K, val_fraction=val_fraction)
+        return cache
+    except (TokenizeError, TokenDataError) as e:
+        raise UsageError(str(e)) from None
+
+
+def cache_is_current(cache: Path, files: list[Path], tokenizer_hash: str, val_fraction: float) -> bool:
+    """The cached tokens came from these very shard files (names and sizes), tokenizer and val fraction."""
+    from curation.tokens import MANIFEST, TokenDataError, read_manifest
+
+    if not (cache / MANIFEST).exists():
+        return False
+    try:
+        manifest = read_manifest(cache)
+    except TokenDataError:
+        return False
+    root = cache.parent
+    sources = [(f.relative_to(root).as_posix(), f.stat().st_size) for f in files]
+    return (manifest["tokenizer"]["hash"] == tokenizer_hash
+            and manifest["split"]["val_fraction"] == val_fraction
+            and [(s["path"], s["bytes"]) for s in manifest["sources"]] == sources)

@@ -1,0 +1,58 @@
+"""`curate sample`: continue a prompt with a trained run's model (KV-cached generation)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from curation.cli import UsageError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("sample", help="generate text from a pretrained run",
+                              description="Continue --prompt as the start of a new document, printing as it generates.")
+    p.add_argument("--ckpt", required=True, metavar="RUN_DIR", help="a `curate pretrain` run directory or its checkpoint.pt")
+    p.add_argument("--prompt", default="", help="text to continue (default: empty, a document from scratch)")
+    p.add_argument("--max-new-tokens", type=int, default=200, help="tokens to generate at most (default: %(default)s)")
+    p.add_argument("--temperature", type=float, default=0.8, help="softmax temperature; 0 is greedy (default: %(default)s)")
+    p.add_argument("--top-k", type=int, default=50, help="sample among the k likeliest tokens; 0: all (default: %(default)s)")
+    p.add_argument("--top-p", type=float, default=0.95,
+                   help="sample among the likeliest tokens holding this much probability; 1: all (default: %(default)s)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed: same seed, same text (default: %(default)s)")
+    p.add_argument("--num-samples", type=int, default=1, help="independent samples, seeds seed..seed+n-1 (default: %(default)s)")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import torch
+
+    from pretrain.checkpoint import CHECKPOINT_NAME, TokenizerMismatch
+    from pretrain.sample import complete, load_run
+
+    if args.max_new_tokens < 1 or args.num_samples < 1:
+        raise UsageError("--max-new-tokens and --num-samples must be at least 1")
+    if args.top_k < 0 or not 0 < args.top_p <= 1 or args.temperature < 0:
+        raise UsageError("need --top-k >= 0, 0 < --top-p <= 1 and --temperature >= 0")
+    ckpt = Path(args.ckpt)
+    if not (ckpt.is_file() or (ckpt / CHECKPOINT_NAME).is_file()):
+        raise UsageError(f"--ckpt {ckpt}: no {CHECKPOINT_NAME} there; train one with `curate pretrain`")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda, but torch sees no CUDA device")
+    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+    try:
+        model, tokenizer, _ = load_run(ckpt, device)
+    except (TokenizerMismatch, ValueError, FileNotFoundError) as e:
+        raise UsageError(str(e)) from None
+    for i in range(args.num_samples):
+        if args.num_samples > 1:
+            print(f"--- sample {i + 1} (seed {args.seed + i})")
+        sys.stdout.write(args.prompt)
+        for piece in complete(model, tokenizer, args.prompt, args.max_new_tokens, temperature=args.temperature,
+                              top_k=args.top_k or None, top_p=args.top_p, seed=args.seed + i):
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+    return 0
