@@ -190,7 +190,7 @@ def _record_id(record, url: str, date: str, records: "_CheckedArchiveIterator") 
 def _classify_response(record) -> tuple[str | None, str | None]:
     """(None, charset) if the response looks like HTML, else (drop reason, None)."""
     http = record.http_headers
-    if http is None:
+    if http is None or not (http.protocol or "").upper().startswith("HTTP/"):
         return "not_http", None
     status = http.get_statuscode() or ""
     if not status.startswith("2"):
@@ -210,33 +210,48 @@ def read_archive(
 
     fmt "warc" extracts HTML from response records (WARC or ARC input);
     fmt "wet" takes the text of conversion records (Common Crawl WET files).
+    `dump` comes from a CC-MAIN-YYYY-WW in the path, else the given default, else the
+    `isPartOf` of the file's warcinfo record.
     """
     dump = dump_from_path(file_path, dump)
     head = stream.read(1 << 12)
     records = _CheckedArchiveIterator(io.BufferedReader(_Prepended(head, stream)), arc2warc=True)
     records.is_arc = _is_arc(head)
+    cut_short = None  # a record whose block ended early: a wrong Content-Length, or the end of the file
     while True:
         try:
             record = next(records)
         except StopIteration:
-            if records.truncated:
-                yield FileError("gzip stream ends early: the file is truncated")
+            if cut_short or records.truncated:
+                yield FileError(cut_short or "gzip stream ends early: the file is truncated")
             return
         except Exception as e:  # truncated gzip, garbage bytes, unparseable headers
             yield FileError(f"{type(e).__name__}: {e}".strip()[:500])
             return
+        cut_short = None
+        if not dump and record.rec_type == "warcinfo":
+            dump = _dump_from_warcinfo(record)
         try:
             yield _one_record(record, records, file_path, fmt, dump, max_bytes)
         except _Truncated as e:
             yield Skip("error", "truncated")
-            yield FileError(str(e))
-            return
+            cut_short = str(e)
         except PayloadTooLarge:
             yield Skip("error", "too_large")
         except Exception:
-            # A damaged payload (bad chunking or content-encoding, cut-off member) is this record's
-            # error; if the file itself is broken, the next `next(records)` reports it.
+            # A damaged payload (bad chunking or content-encoding) is this record's error;
+            # if the file itself is broken, the next `next(records)` reports it.
             yield Skip("error", "payload_read")
+
+
+def _dump_from_warcinfo(record) -> str:
+    """Common Crawl's warcinfo says `isPartOf: CC-MAIN-2024-30`; the record stays readable for the caller."""
+    try:
+        info = record.content_stream().read(1 << 16).decode("utf-8", "replace")
+    except Exception:
+        return ""
+    m = re.search(r"^isPartOf:\s*(\S+)", info, re.M)
+    return dump_from_path(m.group(1)) if m else ""
 
 
 def _one_record(record, records: _CheckedArchiveIterator, file_path: str, fmt: str, dump: str, max_bytes: int) -> RawRecord | Skip:
