@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from curation.errors import UsageError
+
 # Modules that define subcommands, in the order `curate --help` lists them.
 COMMAND_MODULES = [
     "curation.commands.run",
@@ -20,10 +22,6 @@ COMMAND_MODULES = [
     "curation.commands.tokenizer",
     "curation.commands.tokens",
 ]
-
-
-class UsageError(Exception):
-    """A mistake the user can fix (bad flag value, missing input): printed as one line, exit 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,7 +25,7 @@ from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 from curation.commands.run import DEFAULT_INPUT, add_arguments
 from curation.document import Document
 from curation.warc import FileError, RawRecord, Skip, read_archive

@@ -12,7 +12,7 @@ import os
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 
 class _RaisingParser(argparse.ArgumentParser):

@@ -86,7 +86,7 @@ def test_every_shared_archive_end_to_end(tmp_path):
     stats = run_curate("--input", f"{root}/*/*.warc*", "--input", f"{root}/*/*.arc*", "--output", str(out),
                        "--languages", "all")
     assert _balanced(stats), stats
-    assert stats["kept"] > 50
+    assert stats["kept"] > 20
     broken = {"clipped.warc.gz", "example-bad-non-chunked.warc.gz", "example-wrong-chunks.warc.gz"}
     assert broken <= {Path(p).name for p in stats["file_errors"]}
     wet = run_curate("--input", f"{root}/*/*.wet*", "--format", "wet", "--output", str(tmp_path / "wet"), "--languages", "all",

@@ -7,7 +7,7 @@ import json
 import os
 import sys
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 
 def connect(output_dir: str):

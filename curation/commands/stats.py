@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 
 def format_stats(stats: dict) -> str:

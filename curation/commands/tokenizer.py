@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 
 def register(subparsers) -> None:
