@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "curation.commands.run",
     "curation.commands.query",
     "curation.commands.stats",
+    "curation.commands.dedup",
     "curation.commands.tokenize",
     "curation.commands.tokenizer",
     "curation.commands.tokens",

@@ -23,7 +23,6 @@ RandomState with a fixed seed, hashlib); Python's randomized `hash()` is never u
 from __future__ import annotations
 
 import hashlib
-import threading
 import unicodedata
 
 import numpy as np
@@ -126,29 +125,17 @@ def _fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> shift)
 
 
-class _PowerTables:
-    """base^i and base^-i mod 2^64 for i < n, grown on demand and shared by all sketches in the process."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._tables = (np.ones(1, dtype=_U64), np.ones(1, dtype=_U64))
-
-    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        tables = self._tables
-        if len(tables[0]) >= n:
-            return tables
-        with self._lock:
-            size = max(n, 2 * len(self._tables[0]), _SEGMENT_LENGTH + 1)
-            powers = []
-            for base in (_WORD_BASE, _WORD_BASE_INVERSE):
-                factors = np.full(size, base, dtype=_U64)
-                factors[0] = 1
-                powers.append(np.cumprod(factors, dtype=_U64))
-            self._tables = (powers[0], powers[1])
-            return self._tables
+def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """B^i and B^-i mod 2^64 for i < n (uint64 cumprod wraps, which is the intended mod 2^64)."""
+    tables = []
+    for base in (_WORD_BASE, _WORD_BASE_INVERSE):
+        factors = np.full(n, base, dtype=_U64)
+        factors[0] = 1
+        tables.append(np.cumprod(factors, dtype=_U64))
+    return tables[0], tables[1]
 
 
-_POWERS = _PowerTables()
+_POWERS = _power_tables(_SEGMENT_LENGTH + 1)  # 1 MB, enough for every segment but one holding a giant word
 
 
 def _word_hashes(code_points: np.ndarray) -> np.ndarray:
@@ -170,7 +157,7 @@ def _word_hashes(code_points: np.ndarray) -> np.ndarray:
         # Every word that ends inside this segment; at least one, however long it is.
         last = max(int(np.searchsorted(ends, offset + _SEGMENT_LENGTH, side="right")), first + 1)
         segment = code_points[offset : int(ends[last - 1])]
-        powers, inverse_powers = _POWERS.get(segment.size + 1)
+        powers, inverse_powers = _POWERS if segment.size < _POWERS[0].size else _power_tables(segment.size + 1)
         prefix = np.zeros(segment.size + 1, dtype=_U64)
         np.cumsum(segment.astype(_U64) * powers[: segment.size], dtype=_U64, out=prefix[1:])
         s = starts[first:last] - offset

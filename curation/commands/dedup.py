@@ -12,7 +12,7 @@ import argparse
 import os
 import time
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 # Shared with pipelines.dedup; defined here so registering the command imports neither Beam nor numpy.
 SCOPES = ("global", "dump")
@@ -106,10 +106,9 @@ def _run(args: argparse.Namespace) -> int:
         from curation.stats import load_stats
 
         stats = load_stats(f"{output}/stats.json")
-        print(
-            f"deduplicated {stats['records_read']} documents from {len(paths)} shards in {time.time() - t0:.1f}s: "
-            f"{stats['kept']} kept, " + ", ".join(f"{n} {reason}" for reason, n in stats["dropped"].items()) + f" -> {output}"
-        )
+        outcome = [f"{stats['kept']} kept"] + [f"{n} {reason}" for reason, n in stats["dropped"].items()]
+        print(f"deduplicated {stats['records_read']} documents from {len(paths)} shards in {time.time() - t0:.1f}s: "
+              f"{', '.join(outcome)} -> {output}")
     return 0
 
 
