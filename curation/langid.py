@@ -26,11 +26,11 @@ class LanguageIdentifier:
         self.model_path = model_path or default_model_path()
         if not os.path.exists(self.model_path):
             raise FileNotFoundError(f"fastText language model not found: {self.model_path}")
-        self._model = fasttext.load_model(self.model_path)
+        self.model = fasttext.load_model(self.model_path)
 
     def predict(self, text: str) -> tuple[str, float]:
         """(language code, probability) of the most likely language; newlines become spaces, as fastText wants one line."""
-        labels, scores = self._model.predict(text.replace("\n", " "), k=1)
+        labels, scores = self.model.predict(text.replace("\n", " "), k=1)
         if not labels:
             return "", 0.0
         return labels[0][len(_LABEL):], min(float(scores[0]), 1.0)
@@ -38,5 +38,5 @@ class LanguageIdentifier:
     @cached_property
     def languages(self) -> frozenset[str]:
         """Every code the model can predict (k=-1 with a negative threshold returns all labels)."""
-        labels, _ = self._model.predict("a", k=-1, threshold=-1.0)
+        labels, _ = self.model.predict("a", k=-1, threshold=-1.0)
         return frozenset(label[len(_LABEL):] for label in labels)

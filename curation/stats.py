@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 # Stage order for display; stages not listed sort after these, by name.
 STAGE_ORDER = [
-    "read", "url_filter", "extract", "language", "gopher_repetition", "gopher_quality",
+    "read", "url_filter", "lang_precheck", "extract", "language", "gopher_repetition", "gopher_quality",
     "c4", "fineweb", "quality", "dedup", "pii", "token_count", "write",
 ]
 

@@ -89,6 +89,7 @@ class RawRecord:
     payload: bytes
     http_charset: str | None = None  # charset parameter of the HTTP Content-Type, if any
     is_text: bool = False  # WET conversion record: payload is already UTF-8 text
+    html: str | None = None  # the decoded payload, once a stage has decoded it
 
 
 @dataclass

@@ -28,6 +28,7 @@ from apache_beam.io.filesystems import FileSystems
 from curation.errors import UsageError
 from curation.commands.run import DEFAULT_INPUT, add_arguments
 from curation.document import Document
+from curation.http_reader import is_http_url, open_url
 from curation.warc import FileError, RawRecord, Skip, read_archive
 from pipelines.stage import EVENTS, REMOVED, StageDoFn
 
@@ -44,7 +45,10 @@ class ReadArchives(StageDoFn):
 
     def process_element(self, path: str):
         try:
-            stream = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
+            if is_http_url(path):  # streamed, with retries and Range-resume (Common Crawl throttles)
+                stream = open_url(path)
+            else:
+                stream = FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
         except Exception as e:
             self.file_error(path, f"cannot open: {type(e).__name__}: {e}"[:500])
             return
@@ -81,6 +85,37 @@ class UrlFilter(StageDoFn):
             self.count("dropped", verdict.reason)
 
 
+class LanguagePrecheck(StageDoFn):
+    """Skip extraction for pages whose <p> text is confidently in another language (see curation.precheck)."""
+
+    stage = "lang_precheck"
+
+    def __init__(self, languages: frozenset[str], model_path: str | None):
+        self.languages, self.model_path = languages, model_path
+
+    def setup(self):
+        from curation.langid import LanguageIdentifier
+        from curation.precheck import LanguagePrecheck as Precheck
+
+        self.precheck = Precheck(LanguageIdentifier(self.model_path), self.languages)
+
+    def process_element(self, raw: RawRecord):
+        from curation.decode import NotText, decode_html
+
+        if raw.is_text:
+            yield raw
+            return
+        try:
+            html, _ = decode_html(raw.payload, raw.http_charset)
+        except NotText:
+            self.count("error", "decode")
+            return
+        if self.precheck.rejects(html):
+            self.count("dropped", "language_precheck")
+        else:
+            yield dataclasses.replace(raw, payload=b"", html=html)
+
+
 class Extract(StageDoFn):
     """Raw HTML -> main text, in a killable sandbox process with a hard time limit."""
 
@@ -105,7 +140,7 @@ class Extract(StageDoFn):
             text = raw.payload.decode("utf-8", errors="replace").strip()
         else:
             try:
-                html, _ = decode_html(raw.payload, raw.http_charset)
+                html = raw.html if raw.html is not None else decode_html(raw.payload, raw.http_charset)[0]
             except NotText:
                 self.count("error", "decode")
                 return
@@ -232,6 +267,7 @@ class CurateConfig:
     write_removed: bool = True
     extract_timeout: float = 5.0
     max_payload_bytes: int = 10 << 20
+    lang_precheck: bool = True
 
 
 def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
@@ -244,18 +280,14 @@ def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
         events.append(evs)
         return docs
 
-    files = (
-        p
-        | "Inputs" >> beam.Create(cfg.inputs)
-        | "MatchFiles" >> fileio.MatchAll()
-        | "Paths" >> beam.Map(lambda m: m.path)
-        | "SpreadFiles" >> beam.Reshuffle()
-    )
+    files = _input_files(p, cfg.inputs) | "SpreadFiles" >> beam.Reshuffle()
     records = stage(files, "Read", ReadArchives(cfg.fmt, cfg.dump, cfg.max_payload_bytes))
     if "url" in cfg.filters:
         records = stage(records, "UrlFilter", UrlFilter(cfg.url_blocklists))
-    docs = stage(records, "Extract", Extract(cfg.extract_timeout))
     languages = frozenset(cfg.languages) if cfg.languages is not None else None
+    if cfg.lang_precheck and languages is not None and cfg.fmt == "warc":
+        records = stage(records, "LanguagePrecheck", LanguagePrecheck(languages, cfg.lid_model))
+    docs = stage(records, "Extract", Extract(cfg.extract_timeout))
     docs = stage(docs, "LanguageFilter", LanguageFilter(languages, cfg.min_lang_score, cfg.lid_model))
     for name in cfg.filters:
         if name != "url":
@@ -283,6 +315,35 @@ def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
     _ = events | "FlattenEvents" >> beam.Flatten() | "Stats" >> WriteStats(cfg.output, _config_dict(cfg), paths)
 
 
+def _input_files(p: beam.Pipeline, inputs: list[str]):
+    """Globs are matched with Beam FileSystems (local, gs://, s3://); http(s) URLs cannot be listed, so they pass as given."""
+    urls = [path for path in inputs if is_http_url(path)]
+    patterns = [path for path in inputs if not is_http_url(path)]
+    branches = []
+    if patterns:
+        branches.append(
+            p
+            | "Inputs" >> beam.Create(patterns)
+            | "MatchFiles" >> fileio.MatchAll()
+            | "Paths" >> beam.Map(lambda m: m.path)
+        )
+    if urls:
+        branches.append(p | "Urls" >> beam.Create(urls))
+    return branches[0] if len(branches) == 1 else branches | "AllInputs" >> beam.Flatten()
+
+
+def _crawl_inputs(args: argparse.Namespace) -> list[str]:
+    """--crawl/--limit/--cc-base -> the crawl's file URLs, fetched once at launch."""
+    from curation.ccpaths import ListingError, list_urls
+
+    if args.input:
+        raise UsageError("use --input or --crawl, not both")
+    try:
+        return list(list_urls(args.crawl, args.fmt, base=args.cc_base, limit=args.limit))
+    except (ValueError, ListingError) as e:
+        raise UsageError(str(e)) from e
+
+
 def _signal_names(cfg: CurateConfig) -> tuple[str, ...]:
     from filters import build_text_filters
 
@@ -299,7 +360,12 @@ def _config_dict(cfg: CurateConfig) -> dict:
 def config_from_args(args: argparse.Namespace) -> CurateConfig:
     from curation.langid import LanguageIdentifier
 
-    inputs = args.input or [DEFAULT_INPUT]
+    if args.crawl:
+        inputs = _crawl_inputs(args)
+    elif args.limit is not None:
+        raise UsageError("--limit needs --crawl")
+    else:
+        inputs = args.input or [DEFAULT_INPUT]
     for pattern in inputs:
         if "://" not in pattern:  # remote paths are not touched while the pipeline is built
             matched = FileSystems.match([pattern])[0].metadata_list
@@ -332,7 +398,7 @@ def config_from_args(args: argparse.Namespace) -> CurateConfig:
         min_lang_score=args.min_lang_score, dump=args.dump, lid_model=args.lid_model, fmt=args.fmt,
         filters=filters, url_blocklists=args.url_blocklist, signals=args.signals, dedup=args.dedup,
         dedup_scope=args.dedup_scope, write_removed=args.write_removed, extract_timeout=args.extract_timeout,
-        max_payload_bytes=int(args.max_payload_mb * (1 << 20)),
+        max_payload_bytes=int(args.max_payload_mb * (1 << 20)), lang_precheck=args.lang_precheck,
     )
 
 

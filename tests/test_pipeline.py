@@ -28,10 +28,10 @@ def test_sample_run_accounts_for_every_record(sample_run):
     assert set(stats) == {"records_read", "kept", "dropped", "errors", "file_errors", "stages", "config"}
     assert _balanced(stats), stats
     assert stats["kept"] > 0 and stats["records_read"] > stats["kept"]
-    for reason in ("not_response", "not_html", "language"):
+    for reason in ("not_response", "not_html", "language_precheck"):
         assert stats["dropped"].get(reason, 0) > 0, reason
     stage_names = [s["name"] for s in stats["stages"]]
-    assert stage_names[:4] == ["read", "url_filter", "extract", "language"]
+    assert stage_names[:5] == ["read", "url_filter", "lang_precheck", "extract", "language"]
     assert stage_names[-2:] == ["pii", "token_count"]
     for stage in stats["stages"][1:]:  # "read" takes files in and gives records out
         assert stage["in"] >= stage["out"] >= 0 and stage["seconds"] >= 0
@@ -63,7 +63,7 @@ def test_removed_documents_carry_their_reason(sample_run):
     stats = json.loads((sample_run / "stats.json").read_text())
     for reason, n in reasons.items():
         assert stats["dropped"][reason] == n  # every removed row is a counted drop
-    assert "language" in reasons
+    assert any(reason.startswith("gopher_") for reason in reasons) and "exact_duplicate" in reasons
 
 
 def test_rerun_with_two_worker_processes_gives_identical_bytes(sample_run, tmp_path):

@@ -14,7 +14,12 @@ Outputs: OUT/data/*.parquet (kept), OUT/removed/*.parquet (dropped, with filter_
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", action="append", metavar="GLOB",
-                        help=f"input archives: a glob, local or gs:// / s3:// (repeatable; default {DEFAULT_INPUT})")
+                        help=f"input archives: a glob, local or gs:// / s3://, or an http(s):// URL (repeatable; default {DEFAULT_INPUT})")
+    parser.add_argument("--crawl", default=None, metavar="CC-MAIN-YYYY-WW",
+                        help="curate a Common Crawl crawl: its WARC (or, with --format wet, WET) file URLs from `curate cc-paths`")
+    parser.add_argument("--limit", type=int, default=None, help="with --crawl: only the first N files of the listing")
+    parser.add_argument("--cc-base", default="https://data.commoncrawl.org",
+                        help="with --crawl: where the crawl is read from, https://data.commoncrawl.org or s3://commoncrawl")
     parser.add_argument("--output", default="out", help="output directory (default: out)")
     parser.add_argument("--languages", default="en",
                         help="comma-separated fastText language codes to keep, or 'all' (default: en)")
@@ -36,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="deduplicate across all inputs (global) or within each dump, as FineWeb did (default: global)")
     parser.add_argument("--no-write-removed", dest="write_removed", action="store_false",
                         help="do not write dropped documents to OUT/removed")
+    parser.add_argument("--no-lang-precheck", dest="lang_precheck", action="store_false",
+                        help="extract every page, even those whose <p> text is confidently in another language "
+                             "(the pre-check skips extraction for them: drop reason language_precheck)")
     parser.add_argument("--extract-timeout", type=float, default=5.0,
                         help="hard limit in seconds for extracting one page (default: 5)")
     parser.add_argument("--max-payload-mb", type=float, default=10.0,

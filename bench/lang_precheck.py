@@ -1,0 +1,87 @@
+"""How much extraction the language pre-check saves, and what it gets wrong, on the benchmark WARC.
+
+For every HTML page of bench/.cache/bench.warc.gz it runs both paths:
+  full path (baseline): trafilatura extraction, then fastText on the extracted text (keep: en, score > 0.65)
+  pre-check: fastText on the <p> text (curation.precheck), rejecting only confident non-English pages
+and prints the pages the pre-check rejects, its false negatives (pages the full path would have passed
+on language; whether later filters drop them anyway is shown), and the time per page of both paths.
+
+usage: python bench/lang_precheck.py [--languages en]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from curation.decode import NotText, decode_html
+from curation.extract import extract_text
+from curation.langid import LanguageIdentifier
+from curation.precheck import LanguagePrecheck
+from curation.warc import RawRecord, read_archive
+from filters import build_text_filters
+
+ROOT = Path(__file__).resolve().parent.parent
+WARC = ROOT / "bench" / ".cache" / "bench.warc.gz"
+MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--languages", default="en")
+    args = parser.parse_args()
+    if not WARC.exists():
+        WARC.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
+    languages = frozenset(args.languages.split(","))
+    lid = LanguageIdentifier()
+    precheck = LanguagePrecheck(lid, languages)
+    quality = build_text_filters(["gopher_repetition", "gopher_quality", "c4", "fineweb"])
+    t_pre, t_full, rejected, false_negatives, pages = [], [], 0, [], 0
+    with open(WARC, "rb") as f:
+        for item in read_archive(f, str(WARC)):
+            if not isinstance(item, RawRecord):
+                continue
+            try:
+                html, _ = decode_html(item.payload, item.http_charset)
+            except NotText:
+                continue
+            pages += 1
+            t0 = time.perf_counter()
+            rejects = precheck.rejects(html)
+            t1 = time.perf_counter()
+            text = extract_text(html)
+            lang, score = lid.predict(text) if text else ("", 0.0)
+            t2 = time.perf_counter()
+            t_pre.append(t1 - t0)
+            t_full.append(t2 - t1)
+            if rejects:
+                rejected += 1
+                if lang in languages and score > 0.65:
+                    verdict = "kept by the quality filters"
+                    for flt in quality:
+                        v = flt(text)
+                        if not v.keep:
+                            verdict = f"dropped later anyway ({v.reason})"
+                            break
+                        text = v.text if v.text is not None else text
+                    false_negatives.append((item.url, round(score, 3), verdict))
+    mean_pre, mean_full = statistics.mean(t_pre), statistics.mean(t_full)
+    print(f"{pages} HTML pages; pre-check rejects {rejected} ({100 * rejected / pages:.1f}%)")
+    print(f"false negatives (full path passes language ID): {len(false_negatives)}")
+    for url, score, verdict in false_negatives:
+        print(f"  {url}  en score {score}: {verdict}")
+    lost = sum(v.startswith("kept") for _, _, v in false_negatives)
+    print(f"documents lost from the final output: {lost}")
+    print(f"mean ms/page: pre-check {1000 * mean_pre:.2f}, full path (extract + lid) {1000 * mean_full:.2f}")
+    with_pre = mean_pre + (1 - rejected / pages) * mean_full
+    print(f"language stage cost per page: without pre-check {1000 * mean_full:.2f} ms, with {1000 * with_pre:.2f} ms "
+          f"-> {mean_full / with_pre:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
