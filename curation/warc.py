@@ -23,7 +23,9 @@ from typing import BinaryIO, Iterator
 
 import brotli
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader
+from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
+from warcio.statusandheaders import StatusAndHeadersParser
+from warcio.utils import BUFF_SIZE
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Sniffed in the first KB when no type is declared (WHATWG-style, lower-cased).
@@ -36,6 +38,10 @@ _READ_CHUNK = 1 << 16
 # Most output one compressed block (warcio reads 16 KB at a time) may expand to. gzip/deflate cannot
 # exceed ~1032x (16 MB); brotli can expand far more, so its decompressor below enforces this.
 _MAX_BLOCK_EXPANSION = 64 << 20
+# Servers cap HTTP headers at 8-64 KB, and a 100 KB URL still fits: lines are read in pieces of at most
+# this, and a header block longer than this is cut off (`headers_too_large`), so a header folded over a
+# gigabyte of continuation lines, or a gigabyte of junk without a newline, costs at most this much memory.
+_MAX_HEADER_BYTES = 1 << 20
 
 
 class PayloadTooLarge(Exception):
@@ -50,26 +56,82 @@ class _BrotliDecompressor:
 
     def __init__(self):
         self._d = brotli.Decompressor()
+        # warcio swallows exceptions from here (on the first block it even falls back to the compressed
+        # bytes), so a bomb is flagged instead: output stops, and `_read_capped` reports too_large.
+        self.too_large = False
 
     def decompress(self, data: bytes) -> bytes:
+        if self.too_large:
+            return b""
         out = [self._d.process(data, output_buffer_limit=1 << 20)]
         total = len(out[0])
         while not self._d.can_accept_more_data():
             out.append(self._d.process(b"", output_buffer_limit=1 << 20))
             total += len(out[-1])
             if total > _MAX_BLOCK_EXPANSION:
-                raise PayloadTooLarge("brotli payload expands beyond the cap")
+                self.too_large = True
+                return b""
         return b"".join(out)
 
 
 BufferedReader.DECOMPRESSORS["br"] = _BrotliDecompressor
 
 
+class _LineCappedReader(DecompressingBufferedReader):
+    """warcio's reader, whose readline would otherwise hold a line of any length in memory."""
+
+    def readline(self, length=None):
+        return super().readline(_MAX_HEADER_BYTES if length is None else min(length, _MAX_HEADER_BYTES))
+
+
+class _HeaderBlock:
+    """The lines of one header block within a byte budget; past it, the rest of the block is read and dropped."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._budget = _MAX_HEADER_BYTES
+        self.too_large = False
+
+    def readline(self) -> bytes:
+        if self.too_large:
+            return b""
+        line = self._stream.readline(self._budget + 1)
+        self._budget -= len(line)
+        if self._budget >= 0:
+            return line
+        self.too_large = True
+        at_line_start = line.endswith(b"\n")
+        while True:
+            piece = self._stream.readline(_MAX_HEADER_BYTES)
+            if not piece or (at_line_start and not piece.strip()):
+                return b"\r\n"  # the blank line that ends the block, for the parser
+            at_line_start = piece.endswith(b"\n")
+
+
+class _CappedHeadersParser(StatusAndHeadersParser):
+    """warcio's header parser over a `_HeaderBlock`; what it returns says whether the block was cut off."""
+
+    def parse(self, stream, full_statusline=None):
+        block = _HeaderBlock(stream)
+        headers = super().parse(block, full_statusline)
+        headers.too_large = block.too_large
+        return headers
+
+
 class _CheckedArchiveIterator(ArchiveIterator):
-    """warcio ends iteration silently when a gzip member is cut off; remember whether the last one was whole."""
+    """warcio's iterator with header lines and blocks capped in size; since warcio ends iteration silently
+    when a gzip member is cut off, it also remembers whether the last one was whole."""
 
     truncated = False
     is_arc = False
+
+    def __init__(self, fileobj, **kwargs):
+        super().__init__(fileobj, **kwargs)
+        self.reader = _LineCappedReader(self.fh, block_size=BUFF_SIZE)  # nothing was read yet
+        loader = self.loader
+        loader.warc_parser = _CappedHeadersParser(loader.WARC_TYPES)
+        loader.http_parser = _CappedHeadersParser(loader.HTTP_TYPES, verify=False)
+        loader.http_req_parser = _CappedHeadersParser(loader.HTTP_VERBS, verify=False)
 
     def close(self):
         if self.reader is not None and self.reader.decompressor is not None:
@@ -138,6 +200,8 @@ def _read_capped(record, max_bytes: int) -> bytes | None:
     while True:
         chunk = stream.read(min(_READ_CHUNK, max_bytes + 1 - total))
         if not chunk:
+            if getattr(getattr(stream, "decompressor", None), "too_large", False):
+                raise PayloadTooLarge("brotli payload expands beyond the cap")
             # warcio returns a short payload silently when the file ends mid-record.
             missing = getattr(record.raw_stream, "limit", 0)
             if missing > 0:
@@ -188,9 +252,23 @@ def _record_id(record, url: str, date: str, records: "_CheckedArchiveIterator") 
     return rid
 
 
+_HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"], verify=False)
+
+
+def _parse_http_block(record):
+    """warcio parses the HTTP block only for http(s) target URIs; a response whose URI has another
+    scheme (e.g. `hard::page.html` in some test archives) may still hold an HTTP message."""
+    if record.http_headers is None:
+        try:
+            record.http_headers = _HTTP_PARSER.parse(record.raw_stream)
+        except (StatusAndHeadersParserException, EOFError, ValueError):
+            return None
+    return record.http_headers
+
+
 def _classify_response(record) -> tuple[str | None, str | None]:
     """(None, charset) if the response looks like HTML, else (drop reason, None)."""
-    http = record.http_headers
+    http = _parse_http_block(record)
     if http is None or not (http.protocol or "").upper().startswith("HTTP/"):
         return "not_http", None
     status = http.get_statuscode() or ""
@@ -256,6 +334,8 @@ def _dump_from_warcinfo(record) -> str:
 
 
 def _one_record(record, records: _CheckedArchiveIterator, file_path: str, fmt: str, dump: str, max_bytes: int) -> RawRecord | Skip:
+    if getattr(record.rec_headers, "too_large", False) or getattr(record.http_headers, "too_large", False):
+        return Skip("error", "headers_too_large")
     wanted = "conversion" if fmt == "wet" else "response"
     if record.rec_type != wanted:
         return Skip("dropped", f"not_{wanted}")
