@@ -24,3 +24,5 @@ class Document:
     token_count: int | None = None  # cl100k tokens; computed for kept documents only
     signals: dict[str, float] = field(default_factory=dict)
     duplicate_of: str | None = None
+    score: float | None = None  # learned quality score 0..1 (`--quality-model`); None when no model was used
+    int_score: int | None = None  # round(5 * score), FineWeb-Edu's 0..5 scale

@@ -27,17 +27,24 @@ REMOVED_SCHEMA = FINEWEB_SCHEMA.append(pa.field("filter_reason", pa.string())).a
 
 SIGNALS_COLUMN = "signals"
 
+# FineWeb-Edu's classifier columns, written only when a quality model scored the documents (never faked).
+QUALITY_FIELDS = [pa.field("score", pa.float64()), pa.field("int_score", pa.int64())]
 
-def schema_for(removed: bool, signal_names: list[str] | None) -> pa.Schema:
-    """The kept or removed schema, plus a `signals` struct of float64 when signals are written."""
+
+def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = False) -> pa.Schema:
+    """The kept or removed schema, then `score`/`int_score` with a quality model, then a `signals` struct of float64."""
     schema = REMOVED_SCHEMA if removed else FINEWEB_SCHEMA
+    if quality:
+        for quality_field in QUALITY_FIELDS:
+            schema = schema.append(quality_field)
     if signal_names:
         struct = pa.struct([pa.field(name, pa.float64()) for name in sorted(signal_names)])
         schema = schema.append(pa.field(SIGNALS_COLUMN, struct))
     return schema
 
 
-def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[str] | None = None) -> dict:
+def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[str] | None = None,
+           quality: bool = False) -> dict:
     """One Parquet row; `filter_reason` makes it a removed-documents row."""
     row = {
         "text": doc.text,
@@ -53,6 +60,9 @@ def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[s
     if filter_reason is not None:
         row["filter_reason"] = filter_reason
         row["duplicate_of"] = doc.duplicate_of
+    if quality:
+        row["score"] = doc.score
+        row["int_score"] = doc.int_score
     if signal_names:
         row[SIGNALS_COLUMN] = {name: doc.signals.get(name) for name in sorted(signal_names)}
     return row

@@ -1,6 +1,6 @@
 """The curation pipeline on Apache Beam: WARC files -> FineWeb-schema Parquet shards + stats.json.
 
-    Read -> UrlFilter -> Extract -> LanguageFilter -> quality filters -> Dedup -> PiiScrub -> TokenCount -> Write
+    Read -> UrlFilter -> Extract -> LanguageFilter -> quality filters [-> QualityScore] -> Dedup -> PiiScrub -> TokenCount -> Write
 
 Every stage is a composite step whose logic is plain Python from `curation/`
 and `filters/`; this module only wires it. Each DoFn reports its accounting
@@ -24,6 +24,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import StandardOptions, TestOptions
 
 from curation.errors import UsageError
 from curation.commands.run import DEFAULT_INPUT, add_arguments
@@ -210,6 +211,34 @@ class TextFilter(StageDoFn):
             yield beam.pvalue.TaggedOutput(REMOVED, (verdict.reason, dataclasses.replace(doc, **changes)))
 
 
+class QualityScore(StageDoFn):
+    """The learned quality score (`curate quality train`): sets score and int_score; drops below `min_score` if given."""
+
+    stage = "quality"
+
+    def __init__(self, model_path: str, min_score: float | None):
+        self.model_path, self.min_score = model_path, min_score
+
+    def setup(self):
+        import io
+
+        from curation.quality import load_model
+
+        with FileSystems.open(self.model_path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+            self.model = load_model(io.BytesIO(f.read()))
+
+    def process_element(self, doc: Document):
+        from curation.quality import int_score
+
+        score = self.model.score(doc.text)
+        doc = dataclasses.replace(doc, score=score, int_score=int_score(score))
+        if self.min_score is not None and score < self.min_score:
+            self.count("dropped", "quality")
+            yield beam.pvalue.TaggedOutput(REMOVED, ("quality", doc))
+        else:
+            yield doc
+
+
 class PiiScrub(StageDoFn):
     """Email and public IP addresses -> placeholders (after dedup, as FineWeb did)."""
 
@@ -268,6 +297,8 @@ class CurateConfig:
     extract_timeout: float = 5.0
     max_payload_bytes: int = 10 << 20
     lang_precheck: bool = True
+    quality_model: str | None = None  # adds score/int_score columns when set
+    min_quality: float | None = None
 
 
 def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
@@ -292,6 +323,8 @@ def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
     for name in cfg.filters:
         if name != "url":
             docs = stage(docs, f"Filter[{name}]", TextFilter(name, cfg.signals))
+    if cfg.quality_model is not None:
+        docs = stage(docs, "QualityScore", QualityScore(cfg.quality_model, cfg.min_quality))
     if cfg.dedup:
         from pipelines.dedup import Deduplicate
 
@@ -306,10 +339,11 @@ def build_pipeline(p: beam.Pipeline, cfg: CurateConfig) -> None:
     from pipelines.write import WriteShards
 
     signal_names = _signal_names(cfg) if cfg.signals else ()
-    written = [docs | "WriteData" >> WriteShards(cfg.output, "data", signal_names)]
+    quality = cfg.quality_model is not None
+    written = [docs | "WriteData" >> WriteShards(cfg.output, "data", signal_names, quality=quality)]
     if cfg.write_removed:
         all_removed = removed | "FlattenRemoved" >> beam.Flatten()
-        written.append(all_removed | "WriteRemoved" >> WriteShards(cfg.output, "removed", signal_names))
+        written.append(all_removed | "WriteRemoved" >> WriteShards(cfg.output, "removed", signal_names, quality=quality))
     events += [w["events"] for w in written]
     paths = [w["paths"] for w in written] | "FlattenPaths" >> beam.Flatten()
     _ = events | "FlattenEvents" >> beam.Flatten() | "Stats" >> WriteStats(cfg.output, _config_dict(cfg), paths)
@@ -348,6 +382,20 @@ def _signal_names(cfg: CurateConfig) -> tuple[str, ...]:
     from filters import build_text_filters
 
     return tuple(n for f in build_text_filters([n for n in cfg.filters if n != "url"]) for n in f.signal_names)
+
+
+def _check_quality_args(model_path: str | None, min_quality: float | None) -> None:
+    if min_quality is not None and model_path is None:
+        raise UsageError("--min-quality needs --quality-model")
+    if min_quality is not None and not 0 <= min_quality <= 1:
+        raise UsageError(f"--min-quality is a score between 0 and 1, not {min_quality}")
+    if model_path is not None and "://" not in model_path:  # remote models are first read by the workers
+        from curation.quality import load_model
+
+        try:
+            load_model(model_path)
+        except ValueError as e:
+            raise UsageError(f"cannot load quality model {model_path}: {e}") from e
 
 
 def _config_dict(cfg: CurateConfig) -> dict:
@@ -393,12 +441,14 @@ def config_from_args(args: argparse.Namespace) -> CurateConfig:
     for path in args.url_blocklist:
         if not os.path.exists(path):
             raise UsageError(f"URL blocklist not found: {path}")
+    _check_quality_args(args.quality_model, args.min_quality)
     return CurateConfig(
         inputs=inputs, output=args.output.rstrip("/") or ".", languages=languages,
         min_lang_score=args.min_lang_score, dump=args.dump, lid_model=args.lid_model, fmt=args.fmt,
         filters=filters, url_blocklists=args.url_blocklist, signals=args.signals, dedup=args.dedup,
         dedup_scope=args.dedup_scope, write_removed=args.write_removed, extract_timeout=args.extract_timeout,
         max_payload_bytes=int(args.max_payload_mb * (1 << 20)), lang_precheck=args.lang_precheck,
+        quality_model=args.quality_model, min_quality=args.min_quality,
     )
 
 
@@ -412,9 +462,16 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
     if "://" not in cfg.output:
         cfg.output = os.path.abspath(cfg.output)
     started = time.time()
-    with beam.Pipeline(options=options) as p:
+    try:
+        pipeline = beam.Pipeline(options=options)
+    except ValueError as e:  # Beam's option validation, e.g. a malformed --project: a user mistake
+        raise UsageError(" ".join(str(e).split())) from e
+    with pipeline as p:
         build_pipeline(p, cfg)
     elapsed = time.time() - started
+    if options.view_as(TestOptions).dry_run:  # built and translated only: nothing ran, nothing may be written
+        print(f"dry run: pipeline built and translated for {options.view_as(StandardOptions).runner}; nothing submitted")
+        return {}
     _write_run_info(cfg.output, started, elapsed, options)
     stats_path = f"{cfg.output}/stats.json"
     if "://" in stats_path:

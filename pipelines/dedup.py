@@ -368,6 +368,7 @@ def document_from_row(row: dict) -> Document:
         id=text("id"), url=text("url"), date=text("date"), dump=text("dump"), file_path=text("file_path"),
         text=text("text"), language=text("language"), language_score=float(row.get("language_score") or 0.0),
         token_count=row.get("token_count"), signals={k: float(v) for k, v in signals.items() if v is not None},
+        score=row.get("score"), int_score=row.get("int_score"),
     )
 
 

@@ -49,15 +49,16 @@ def write_parquet_atomically(path: str, table: pa.Table) -> None:
 
 
 class _WriteShard(beam.DoFn):
-    def __init__(self, directory: str, kind: str, signal_names: tuple[str, ...]):
+    def __init__(self, directory: str, kind: str, signal_names: tuple[str, ...], quality: bool = False):
         self.directory = directory
         self.kind = kind
         self.signal_names = list(signal_names)
+        self.quality = quality
 
     def process(self, element):
         (index, count), rows = element
         rows = sorted(rows, key=_sort_key)
-        schema = schema_for(self.kind == "removed", self.signal_names)
+        schema = schema_for(self.kind == "removed", self.signal_names, self.quality)
         path = f"{self.directory}/{shard_name(index, count)}"
         write_parquet_atomically(path, pa.Table.from_pylist(rows, schema=schema))
         yield path
@@ -65,11 +66,11 @@ class _WriteShard(beam.DoFn):
             yield beam.pvalue.TaggedOutput("events", ("kept", len(rows)))
 
 
-def _to_row(element, kind: str, signal_names: tuple[str, ...]) -> dict:
+def _to_row(element, kind: str, signal_names: tuple[str, ...], quality: bool = False) -> dict:
     if kind == "removed":
         reason, doc = element
-        return to_row(doc, filter_reason=reason, signal_names=list(signal_names))
-    return to_row(element, signal_names=list(signal_names))
+        return to_row(doc, filter_reason=reason, signal_names=list(signal_names), quality=quality)
+    return to_row(element, signal_names=list(signal_names), quality=quality)
 
 
 def _assign_shard(row: dict, total_bytes: int, target: int):
@@ -83,7 +84,8 @@ class WriteShards(beam.PTransform):
     Returns {"paths": written file paths, "events": accounting events (("kept", n) for data)}.
     """
 
-    def __init__(self, output_dir: str, kind: str, signal_names: tuple[str, ...] = (), target_shard_bytes: int = TARGET_SHARD_BYTES):
+    def __init__(self, output_dir: str, kind: str, signal_names: tuple[str, ...] = (), target_shard_bytes: int = TARGET_SHARD_BYTES,
+                 quality: bool = False):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
@@ -91,9 +93,10 @@ class WriteShards(beam.PTransform):
         self.kind = kind
         self.signal_names = tuple(sorted(signal_names))
         self.target = target_shard_bytes
+        self.quality = quality  # add the `score`/`int_score` columns (a quality model scored the documents)
 
     def expand(self, pcoll):
-        rows = pcoll | "ToRow" >> beam.Map(_to_row, self.kind, self.signal_names)
+        rows = pcoll | "ToRow" >> beam.Map(_to_row, self.kind, self.signal_names, self.quality)
         total = (
             rows
             | "Size" >> beam.Map(lambda row: len(row["text"]) + 200)
@@ -103,6 +106,6 @@ class WriteShards(beam.PTransform):
             rows
             | "AssignShard" >> beam.Map(_assign_shard, beam.pvalue.AsSingleton(total), self.target)
             | "GroupByShard" >> beam.GroupByKey()
-            | "WriteShard" >> beam.ParDo(_WriteShard(self.directory, self.kind, self.signal_names)).with_outputs("events", main="paths")
+            | "WriteShard" >> beam.ParDo(_WriteShard(self.directory, self.kind, self.signal_names, self.quality)).with_outputs("events", main="paths")
         )
         return {"paths": written.paths, "events": written.events}

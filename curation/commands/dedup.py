@@ -33,14 +33,16 @@ def _shard_paths(directory: str) -> list[str]:
     return paths
 
 
-def _signal_names(paths: list[str]) -> tuple[str, ...]:
-    """Names in the inputs' `signals` columns, so they are written back; also checks every shard has the FineWeb columns."""
+def _input_columns(paths: list[str]) -> tuple[tuple[str, ...], bool]:
+    """(names in the inputs' `signals` columns, whether they carry quality scores), so both are written back;
+    also checks every shard has the FineWeb columns."""
     import pyarrow.parquet as pq
     from apache_beam.io.filesystems import FileSystems
 
     from curation.schema import FINEWEB_SCHEMA, SIGNALS_COLUMN
 
     names: set[str] = set()
+    quality = False
     for path in paths:
         try:
             with FileSystems.open(path) as f:
@@ -52,7 +54,8 @@ def _signal_names(paths: list[str]) -> tuple[str, ...]:
             raise UsageError(f"{path} is not a FineWeb-schema shard: missing {', '.join(missing)}")
         if SIGNALS_COLUMN in schema.names:
             names.update(field.name for field in schema.field(SIGNALS_COLUMN).type)
-    return tuple(sorted(names))
+        quality = quality or "score" in schema.names
+    return tuple(sorted(names)), quality
 
 
 def _same_directory(a: str, b: str) -> bool:
@@ -61,7 +64,8 @@ def _same_directory(a: str, b: str) -> bool:
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def build_pipeline(p, paths: list[str], output: str, scope: str, max_rounds: int, signal_names: tuple[str, ...], config: dict) -> None:
+def build_pipeline(p, paths: list[str], output: str, scope: str, max_rounds: int, signal_names: tuple[str, ...],
+                   config: dict, quality: bool = False) -> None:
     """Add read -> Deduplicate -> write shards + stats.json to pipeline `p`."""
     import apache_beam as beam
 
@@ -71,8 +75,8 @@ def build_pipeline(p, paths: list[str], output: str, scope: str, max_rounds: int
 
     read = p | "Shards" >> beam.Create(paths) | "ReadShards" >> ReadShards()
     dedup = read["docs"] | "Dedup" >> Deduplicate(scope, max_rounds=max_rounds)
-    kept = dedup["kept"] | "WriteData" >> WriteShards(output, "data", signal_names)
-    removed = dedup["removed"] | "WriteRemoved" >> WriteShards(output, "removed", signal_names)
+    kept = dedup["kept"] | "WriteData" >> WriteShards(output, "data", signal_names, quality=quality)
+    removed = dedup["removed"] | "WriteRemoved" >> WriteShards(output, "removed", signal_names, quality=quality)
     paths_written = (kept["paths"], removed["paths"]) | "FlattenPaths" >> beam.Flatten()
     events = (read["events"], dedup["events"], kept["events"], removed["events"]) | "FlattenEvents" >> beam.Flatten()
     _ = events | "Stats" >> WriteStats(output, config, paths_written)
@@ -93,7 +97,7 @@ def _run(args: argparse.Namespace) -> int:
         if _same_directory(directory, output):
             raise UsageError(f"--output {args.output!r} is also an --input: write to a new directory")
     paths = [path for directory in args.input for path in _shard_paths(directory)]
-    signal_names = _signal_names(paths)
+    signal_names, quality = _input_columns(paths)
     options = make_pipeline_options(args.extra, workers=args.workers)
     config = {
         "command": "dedup", "inputs": args.input, "output": output, "dedup_scope": args.dedup_scope,
@@ -101,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
     }
     t0 = time.time()
     with beam.Pipeline(options=options) as p:
-        build_pipeline(p, paths, output, args.dedup_scope, args.max_rounds, signal_names, config)
+        build_pipeline(p, paths, output, args.dedup_scope, args.max_rounds, signal_names, config, quality)
     if "://" not in output:
         from curation.stats import load_stats
 

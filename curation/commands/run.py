@@ -41,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="deduplicate across all inputs (global) or within each dump, as FineWeb did (default: global)")
     parser.add_argument("--no-write-removed", dest="write_removed", action="store_false",
                         help="do not write dropped documents to OUT/removed")
+    parser.add_argument("--quality-model", default=None, metavar="PATH",
+                        help="a model from `curate quality train`: adds score (0..1) and int_score (0..5) columns")
+    parser.add_argument("--min-quality", type=float, default=None, metavar="X",
+                        help="with --quality-model, drop documents whose score is below X (drop reason quality)")
     parser.add_argument("--no-lang-precheck", dest="lang_precheck", action="store_false",
                         help="extract every page, even those whose <p> text is confidently in another language "
                              "(the pre-check skips extraction for them: drop reason language_precheck)")
