@@ -1,7 +1,11 @@
-"""Bytes -> str for HTML payloads: HTTP charset, then BOM / <meta charset>, then detection.
+"""Bytes -> str for HTML payloads: BOM, then valid UTF-8, then HTTP charset / <meta charset>, then detection.
 
-Each candidate must decode strictly; the first that does wins, so a page whose
-header lies (says utf-8, is windows-1252) falls through to the next candidate.
+A payload that is valid UTF-8 and not plain ASCII is UTF-8 whatever its label says:
+servers often send a default ISO-8859-1 or a wrong charset over UTF-8 pages, and
+text in any other encoding is practically never valid UTF-8 by accident (decoded
+by the label, "Zürich" would become "ZÃ¼rich"). Each other candidate must decode
+strictly; the first that does wins, so a page whose header lies (says utf-8, is
+windows-1252) falls through to the next candidate.
 Labels are mapped the way browsers map them (latin-1 and ascii mean
 windows-1252). Bad bytes never raise: the last resort is UTF-8 with
 replacement characters. Binary payloads mislabelled as HTML raise `NotText`.
@@ -41,7 +45,7 @@ def _normalise(label: str | None) -> str | None:
     label = _ALIASES.get(label, label)
     try:
         return codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the label, straight from an HTTP header
         return None
 
 
@@ -63,6 +67,11 @@ def decode_html(payload: bytes, http_charset: str | None = None) -> tuple[str, s
     for bom, encoding in _BOMS:
         if payload.startswith(bom):
             return payload[len(bom):].decode(encoding, errors="replace"), encoding
+    if not payload.isascii():
+        try:
+            return payload.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     meta = _META_CHARSET.search(payload[:_SNIFF_BYTES])
     tried = set()
     for label in (http_charset, meta.group(1).decode("ascii", "ignore") if meta else None, "utf-8"):

@@ -286,11 +286,15 @@ def _usable_cpus() -> int:
 
 
 def _remove_stale_shards(tok_dir: Path, manifest: dict) -> None:
-    """Shards a previous, larger run left behind; the new manifest no longer lists them."""
+    """Shards a previous, larger run left behind (the new manifest no longer lists them), and the temporary
+    files of a run that was killed (this run has renamed all of its own)."""
     listed = {s[key] for info in manifest["splits"].values() for s in info["shards"] for key in ("bin", "idx")}
     for split in SPLITS:
         for path in tok_dir.glob(f"{split}_[0-9][0-9][0-9][0-9][0-9][0-9].*"):
             if path.suffix in (".bin", ".idx") and path.name not in listed:
                 path.unlink()
+    for prefix in [f"{split}_" for split in SPLITS] + [MANIFEST, TRAINED_TOKENIZER_FILE]:
+        for path in tok_dir.glob(f".{prefix}*{_TMP_SUFFIX}"):
+            path.unlink()
     if manifest["tokenizer"]["source"] != TRAINED_TOKENIZER_FILE:
         (tok_dir / TRAINED_TOKENIZER_FILE).unlink(missing_ok=True)

@@ -24,7 +24,7 @@ from typing import BinaryIO, Iterator
 import brotli
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
-from warcio.statusandheaders import StatusAndHeadersParser
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 from warcio.utils import BUFF_SIZE
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -252,7 +252,7 @@ def _record_id(record, url: str, date: str, records: "_CheckedArchiveIterator") 
     return rid
 
 
-_HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"], verify=False)
+_HTTP_PARSER = _CappedHeadersParser(["HTTP/1.0", "HTTP/1.1", "HTTP/2", "HTTP/2.0"], verify=False)
 
 
 def _parse_http_block(record):
@@ -347,6 +347,8 @@ def _one_record(record, records: _CheckedArchiveIterator, file_path: str, fmt: s
             return Skip("error", "too_large")
         return RawRecord(_record_id(record, url, date, records), url, date, file_path, dump, payload, "utf-8", is_text=True)
     reason, charset = _classify_response(record)
+    if getattr(record.http_headers, "too_large", False):  # parsed just now, for a URI that is not http(s)
+        return Skip("error", "headers_too_large")
     if reason:
         return Skip("dropped", reason)
     payload = _read_capped(record, max_bytes)

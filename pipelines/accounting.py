@@ -1,7 +1,8 @@
 """Fold every stage's accounting events into OUT/stats.json, inside the pipeline (so Dataflow writes it too).
 
 Also removes shards that a previous run left and this run did not write (say a
-run with more shards), so OUT/data always holds exactly this run's output.
+run with more shards), and the hidden temporary files of a run that was killed
+while writing, so OUT/data always holds exactly this run's output.
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ def write_text_atomically(path: str, text: str) -> None:
 
 def _finalize(stats: Stats, written: list[str], output_dir: str, config: dict) -> str:
     keep = set(written)
-    for kind in KINDS:
-        pattern = f"{output_dir}/{kind}/*.parquet"
-        stale = [m.path for r in FileSystems.match([pattern]) for m in r.metadata_list if m.path not in keep]
-        if stale:
-            FileSystems.delete(stale)
+    # Every shard of this run is in place by now, so any temporary file is a killed run's leftover.
+    patterns = [f"{output_dir}/{kind}/{name}" for kind in KINDS for name in ("*.parquet", ".*.tmp-*")]
+    patterns.append(f"{output_dir}/.stats.json.tmp-*")
+    stale = [m.path for r in FileSystems.match(patterns) for m in r.metadata_list if m.path not in keep]
+    if stale:
+        FileSystems.delete(stale)
     if not FileSystems.exists(output_dir):
         FileSystems.mkdirs(output_dir)
     path = f"{output_dir}/stats.json"

@@ -29,9 +29,11 @@ def test_sandbox_matches_in_process_extraction_and_survives_timeouts():
     with Extractor(timeout=60) as ex:
         assert ex(PAGE) == extract_text(PAGE)
         assert ex("<html><body></body></html>") is None
-        ex.timeout = 1e-6  # no page extracts in a microsecond: the child is killed
+        # ~3 s of work for trafilatura here (20,000 paragraphs), against a 0.2 s limit: the child is killed
+        slow = "<html><body>" + "".join(f"<p>Paragraph {i} has a few plain words in it.</p>" for i in range(20_000))
+        ex.timeout = 0.2
         with pytest.raises(ExtractTimeout):
-            ex(PAGE * 20)
+            ex(slow + "</body></html>")
         ex.timeout = 60
         assert ex(PAGE) == extract_text(PAGE)  # a fresh child took over
 
