@@ -16,12 +16,19 @@ from curation.errors import UsageError
 # Modules that define subcommands, in the order `curate --help` lists them.
 COMMAND_MODULES = [
     "curation.commands.run",
+    "curation.commands.cc_paths",
     "curation.commands.query",
     "curation.commands.stats",
+    "curation.commands.report",
     "curation.commands.dedup",
+    "curation.commands.quality",
     "curation.commands.tokenize",
     "curation.commands.tokenizer",
     "curation.commands.tokens",
+    "curation.commands.pretrain",
+    "curation.commands.sample",
+    "curation.commands.demo",
+    "curation.commands.sft", "curation.commands.chat",
 ]
 
 

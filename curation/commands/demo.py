@@ -13,7 +13,7 @@ import importlib
 import shlex
 from pathlib import Path
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 DEFAULT_INPUT = "sample_warcs/*.warc*"
 
@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", default="demo", metavar="DIR", help="folder for every step's output (default: %(default)s)")
     p.add_argument("--input", default=DEFAULT_INPUT, metavar="GLOB", help="archives to curate (default: %(default)s)")
     p.add_argument("--vocab-size", type=int, default=2048, help="size of the BPE trained on the shards (default: %(default)s)")
-    p.add_argument("--val-fraction", type=float, default=0.05,
+    p.add_argument("--val-fraction", type=float, default=0.1,
                    help="share of documents held out for val loss (default: %(default)s)")
     p.add_argument("--max-steps", type=int, default=None, help="override the cpu-demo preset's step count")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s")

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 # TrainConfig's defaults, for the help text only (tests check that the two agree).
 DEFAULTS = {
@@ -33,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="DIR",
                    help="a token directory from `curate tokenize`, or an output folder of `curate run`, which is "
                         "tokenized with --tokenizer into DIR/tokens-<hash> and reused while shards and tokenizer "
-                        "are unchanged (with --resume: default the run's)")
+                        "are unchanged (default with --resume: the run's own)")
     p.add_argument("--out", required=True, metavar="RUN_DIR",
                    help="run directory: checkpoint.pt, metrics.jsonl, loss_curve.png, config.json, tokenizer")
     p.add_argument("--tokenizer", metavar="cl100k_base|PATH",
@@ -41,8 +42,9 @@ def register(subparsers) -> None:
                         "that it is the one the tokens were made with")
     p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION,
                    help="val share when tokenizing curated shards (default: %(default)s)")
-    p.add_argument("--preset", metavar="NAME", help="a named set of defaults: cpu-demo (a small model that learns "
-                                                    "visibly in minutes on 2 CPU cores)")
+    p.add_argument("--preset", metavar="NAME",
+                   help="a named set of defaults: cpu-demo (2 layers, 50 steps: what `curate demo` trains on the "
+                        "sample archives in minutes on 2 CPU cores)")
     add("--depth", type=int, help="transformer layers; width is 64*depth, heads of 64-128 channels")
     add("--seq-len", type=int, help="context length in tokens")
     add("--batch-tokens", type=int, help="tokens per optimizer step over all GPUs and micro-batches")
@@ -52,7 +54,7 @@ def register(subparsers) -> None:
     length.add_argument("--target-tokens", type=int, default=argparse.SUPPRESS,
                         help="tokens to train on (default when neither is given: 20 per parameter)")
     add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
-    add("--lr", type=float, help="AdamW peak learning rate (the input embedding gets 10x)")
+    add("--lr", type=float, help="AdamW peak learning rate (the input embedding table gets 100x)")
     add("--matrix-lr", type=float, help="Muon peak learning rate")
     add("--weight-decay", type=float, help="decoupled weight decay of matrices")
     add("--warmup-steps", type=int, help="linear learning-rate warmup")
@@ -126,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         summary = train(config)
     except (ConfigError, TokenizerMismatch, TokenDataError) as e:
         raise UsageError(str(e)) from None
+    if os.environ.get("RANK", "0") != "0":
+        return 0  # under torchrun, rank 0 reports
     if summary["trained_steps"] == 0:
         print(f"{run_dir} is already at step {summary['step']} of {summary['total_steps']}: nothing to train")
         return 0
@@ -138,31 +142,42 @@ def run(args: argparse.Namespace) -> int:
 def resolve_token_dir(data: Path, tokenizer: str | None, val_fraction: float) -> Path:
     """A token directory as given, or the cached tokenization of a curated output folder."""
     from curation.tokenize import TokenizeError, parquet_files, tokenize_shards
-    from curation.tokenizer import CL100K, load_tokenizer, tokenizer_hash
+    from curation.tokenizer import CL100K
     from curation.tokens import MANIFEST, TokenDataError, read_manifest
 
+    is_token_dir = (data / MANIFEST).exists()
+    if not is_token_dir and not (data / "data").is_dir():
+        raise UsageError(f"--data {data}: neither a token directory (manifest.json) nor a `curate run` "
+                         f"output folder (data/*.parquet)")
+    if is_token_dir and tokenizer is None:
+        return data
+    wanted = _hash_of(tokenizer or CL100K)
     try:
-        enc = load_tokenizer(tokenizer or CL100K)
-    except ValueError as e:
-        raise UsageError(f"--tokenizer: {e}") from None
-    wanted = tokenizer_hash(enc)
-    try:
-        if (data / MANIFEST).exists():
-            if tokenizer is not None and read_manifest(data)["tokenizer"]["hash"] != wanted:
+        if is_token_dir:
+            if read_manifest(data)["tokenizer"]["hash"] != wanted:
                 raise UsageError(f"--data {data} was tokenized with another tokenizer than --tokenizer {tokenizer}")
             return data
-        if not (data / "data").is_dir():
-            raise UsageError(f"--data {data}: neither a token directory (manifest.json) nor a `curate run` "
-                             f"output folder (data/*.parquet)")
         cache = data / f"tokens-{wanted[:12]}"
         if cache_is_current(cache, parquet_files(data), wanted, val_fraction):
             print(f"reusing tokens in {cache}")
             return cache
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise UsageError(f"{cache} needs (re)tokenizing: run `curate tokenize` (or this command without "
+                             f"torchrun) first, so that ranks do not all write it at once")
         print(f"tokenizing {data}/data into {cache}")
         tokenize_shards(data, cache, tokenizer or CL100K, val_fraction=val_fraction)
         return cache
     except (TokenizeError, TokenDataError) as e:
         raise UsageError(str(e)) from None
+
+
+def _hash_of(tokenizer: str) -> str:
+    from curation.tokenizer import load_tokenizer, tokenizer_hash
+
+    try:
+        return tokenizer_hash(load_tokenizer(tokenizer))
+    except ValueError as e:
+        raise UsageError(f"--tokenizer: {e}") from None
 
 
 def cache_is_current(cache: Path, files: list[Path], tokenizer_hash: str, val_fraction: float) -> bool:

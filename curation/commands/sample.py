@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from curation.cli import UsageError
+from curation.errors import UsageError
 
 
 def register(subparsers) -> None:
