@@ -36,12 +36,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchwarc import bench_warc
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
+WARC = CACHE / "bench.warc.gz"  # built by bench_warc()
 VENV = CACHE / "datatrove-venv"
 VENV_PYTHON = VENV / "bin" / "python"
-MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
-WARC = CACHE / "bench.warc.gz"
 # pip installs, in order: datatrove pins trafilatura < 1.12, so the newer one goes in a second step
 VENV_PACKAGES = [
     ["datatrove[processing]==0.10.1", "spacy==3.8.18", "warcio==1.8.1", "faust-cchardet==3.2.0",
@@ -65,15 +66,6 @@ def ensure_venv() -> None:
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     for packages in VENV_PACKAGES:
         subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "-q", *packages], check=True)
-
-
-def ensure_warc() -> None:
-    if WARC.exists():
-        return
-    if not MAKE_WARC.exists():
-        sys.exit(f"skipped: {MAKE_WARC} not found (shared benchmark data is absent)")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
 
 
 def lid_model() -> str:
@@ -202,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_venv()
-    ensure_warc()
+    bench_warc()  # builds WARC on first use
     pages = count_pages()
     dt_out, our_out = CACHE / "compare_datatrove", CACHE / "compare_ours"
     dt_runs, our_runs = [], []

@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchwarc import bench_warc  # noqa: E402
 from curation.minhash import NGRAM, NUM_BANDS, ROWS_PER_BAND, SEED, MinHasher, normalize  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
-MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
 WARC = CACHE / "bench_repeat3.warc.gz"
 RUN_OUTPUT = CACHE / "dedup_speed_run"
 COPY_SUFFIX = re.compile(r"[?&]copy=\d+$")
@@ -45,15 +45,6 @@ TRAILING_SPACE = re.compile(r"(%20|\s)+$")  # a URL ending in a space: warcio es
 def page_of(url: str) -> str:
     """The page a record was copied from: its URL without make_bench_warc's copy suffix."""
     return TRAILING_SPACE.sub("", COPY_SUFFIX.sub("", url))
-
-
-def build_warc() -> None:
-    if WARC.exists():
-        return
-    if not MAKE_WARC.exists():
-        sys.exit(f"skipped: {MAKE_WARC} not found (shared benchmark data is absent)")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, str(MAKE_WARC), str(WARC), "--repeat", "3"], check=True)
 
 
 def run_pipeline(reuse: bool) -> float | None:
@@ -157,7 +148,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="reuse the cached pipeline output instead of running it again")
     args = parser.parse_args()
     os.chdir(ROOT)
-    build_warc()
+    bench_warc(repeat=3)
     texts = report_end_to_end(run_pipeline(args.reuse))
     report_signatures(texts[: args.docs], args.repeats)
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
+
+from benchwarc import bench_warc
 
 from curation.decode import NotText, decode_html
 from curation.extract import extract_text
@@ -25,25 +24,18 @@ from curation.precheck import LanguagePrecheck
 from curation.warc import RawRecord, read_archive
 from filters import build_text_filters
 
-ROOT = Path(__file__).resolve().parent.parent
-WARC = ROOT / "bench" / ".cache" / "bench.warc.gz"
-MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--languages", default="en")
     args = parser.parse_args()
-    if not WARC.exists():
-        WARC.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
+    warc = bench_warc()
     languages = frozenset(args.languages.split(","))
     lid = LanguageIdentifier()
     precheck = LanguagePrecheck(lid, languages)
     quality = build_text_filters(["gopher_repetition", "gopher_quality", "c4", "fineweb"])
     t_pre, t_full, rejected, false_negatives, pages = [], [], 0, [], 0
-    with open(WARC, "rb") as f:
-        for item in read_archive(f, str(WARC)):
+    with open(warc, "rb") as f:
+        for item in read_archive(f, str(warc)):
             if not isinstance(item, RawRecord):
                 continue
             try:

@@ -33,23 +33,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchwarc import bench_warc  # noqa: E402
 from curation.quality import Features, QualityModel, read_texts  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
-MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
-WARC = CACHE / "bench.warc.gz"
 RUN_OUTPUT = CACHE / "quality_speed_run"
 MASK64 = 2**64 - 1
 
 
 def benchmark_texts() -> list[str]:
     if not (RUN_OUTPUT / "stats.json").exists():
-        if not WARC.exists():
-            if not MAKE_WARC.exists():
-                sys.exit(f"skipped: {MAKE_WARC} not found (shared benchmark data is absent)")
-            CACHE.mkdir(parents=True, exist_ok=True)
-            subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
-        cmd = [sys.executable, "-m", "pipelines.curate", "--input", str(WARC), "--output", str(RUN_OUTPUT),
+        cmd = [sys.executable, "-m", "pipelines.curate", "--input", str(bench_warc()), "--output", str(RUN_OUTPUT),
                "--languages", "all", "--filters", "none", "--no-dedup", "--no-write-removed"]
         subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     return list(read_texts(str(RUN_OUTPUT)))

@@ -9,7 +9,6 @@ usage: python bench/scaling.py [--workers 1,2] [--parts 4] [--repeats 3]
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import subprocess
@@ -17,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+from benchwarc import bench_warc
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
-WARC = CACHE / "bench.warc.gz"
-MAKE_WARC = ROOT.parent / "shared" / "tools" / "make_bench_warc.py"
 
 
 def split_warc(parts: int) -> Path:
@@ -34,7 +32,7 @@ def split_warc(parts: int) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     files = [open(out / f"part-{i}.warc.gz", "wb") for i in range(parts)]
     writers = [WARCWriter(f, gzip=True) for f in files]
-    with open(WARC, "rb") as f:
+    with open(bench_warc(), "rb") as f:
         for i, record in enumerate(ArchiveIterator(f)):
             writers[(i // 3) % parts].write_record(record)
     for f in files:
@@ -57,9 +55,6 @@ def main() -> None:
     parser.add_argument("--parts", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    if not WARC.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, str(MAKE_WARC), str(WARC)], check=True)
     parts_dir = split_warc(args.parts)
     settings = [int(w) for w in args.workers.split(",")]
     times: dict[int, list[float]] = {w: [] for w in settings}
