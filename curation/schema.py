@@ -66,3 +66,19 @@ def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[s
     if signal_names:
         row[SIGNALS_COLUMN] = {name: doc.signals.get(name) for name in sorted(signal_names)}
     return row
+
+
+def from_row(row: dict) -> Document:
+    """A Parquet row -> Document (the inverse of `to_row`); nulls become empty values."""
+
+    def text(name: str) -> str:
+        value = row.get(name)
+        return value if isinstance(value, str) else ""
+
+    signals = row.get(SIGNALS_COLUMN) or {}
+    return Document(
+        id=text("id"), url=text("url"), date=text("date"), dump=text("dump"), file_path=text("file_path"),
+        text=text("text"), language=text("language"), language_score=float(row.get("language_score") or 0.0),
+        token_count=row.get("token_count"), signals={k: float(v) for k, v in signals.items() if v is not None},
+        score=row.get("score"), int_score=row.get("int_score"),
+    )

@@ -47,7 +47,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from curation.commands.dedup import MAX_ROUNDS, SCOPES
 from curation.document import Document
 from curation.minhash import NGRAM, NUM_BANDS, ROWS_PER_BAND, SEED, Sketcher, record_key, scope_salt
-from curation.schema import SIGNALS_COLUMN
+from curation.schema import from_row
 from pipelines.stage import EVENTS, REMOVED, StageDoFn
 
 EXACT_DUPLICATE = "exact_duplicate"
@@ -356,28 +356,12 @@ class Deduplicate(beam.PTransform):
 # ---------------------------------------------------------------- reading shards back (standalone `curate dedup`)
 
 
-def document_from_row(row: dict) -> Document:
-    """A FineWeb-schema Parquet row -> Document (the inverse of `curation.schema.to_row`); nulls become empty values."""
-
-    def text(name: str) -> str:
-        value = row.get(name)
-        return value if isinstance(value, str) else ""
-
-    signals = row.get(SIGNALS_COLUMN) or {}
-    return Document(
-        id=text("id"), url=text("url"), date=text("date"), dump=text("dump"), file_path=text("file_path"),
-        text=text("text"), language=text("language"), language_score=float(row.get("language_score") or 0.0),
-        token_count=row.get("token_count"), signals={k: float(v) for k, v in signals.items() if v is not None},
-        score=row.get("score"), int_score=row.get("int_score"),
-    )
-
-
 class _RowsToDocuments(StageDoFn):
     stage = "read"
 
     def process_element(self, row: dict):
         self.count("read")
-        yield document_from_row(row)
+        yield from_row(row)
 
 
 class ReadShards(beam.PTransform):
