@@ -28,7 +28,9 @@ COMMAND_MODULES = [
     "curation.commands.pretrain",
     "curation.commands.sample",
     "curation.commands.demo",
-    "curation.commands.sft", "curation.commands.chat",
+    "curation.commands.sft",
+    "curation.commands.chat",
+    "curation.commands.eval",
 ]
 
 

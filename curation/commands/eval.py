@@ -1,0 +1,90 @@
+"""`curate eval`: score a run on HellaSwag (acc, acc_norm), GSM8K (exact match), val bits per byte or "I don't know".
+
+HellaSwag and GSM8K read ../shared/data by default; bpb reads the val split of the
+token directory the run (or, for an SFT run, the run it started from) trained on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from curation.errors import UsageError
+
+DEFAULT_HELLASWAG = "../shared/data/eval/hellaswag_val/hellaswag_val.jsonl.gz"
+DEFAULT_GSM8K = "../shared/data/sft/gsm8k/test.jsonl"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("eval", help="HellaSwag / GSM8K / val bits-per-byte / \"I don't know\" rate of a run",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ckpt", required=True, metavar="DIR", help="a `curate pretrain` or `curate sft` run directory")
+    p.add_argument("--task", required=True, choices=["hellaswag", "gsm8k", "bpb", "idk"],
+                   help="what to measure; idk: share of questions about unseen made-up people answered "
+                        "with \"I don't know\"")
+    p.add_argument("--limit", type=int, default=None,
+                   help="first N examples (hellaswag, gsm8k), N val windows (bpb) or N made-up names (idk) "
+                        "(default: all; idk: 50)")
+    p.add_argument("--data", default=None, metavar="PATH",
+                   help=f"hellaswag .jsonl.gz (default: {DEFAULT_HELLASWAG}), gsm8k .jsonl (default: {DEFAULT_GSM8K}) "
+                        "or, for bpb, a token directory (default: the one the run trained on)")
+    p.add_argument("--max-new-tokens", type=int, default=256, help="gsm8k: reply length at most (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import torch
+
+    from curation.tokens import TokenDataError
+    from pretrain import evals
+    from pretrain.chat import read_chat_metadata
+    from pretrain.checkpoint import CHECKPOINT_NAME, TokenizerMismatch
+    from pretrain.sample import load_run
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    ckpt = Path(args.ckpt)
+    run_dir = ckpt if ckpt.is_dir() else ckpt.parent
+    if not (ckpt.is_file() or (ckpt / CHECKPOINT_NAME).is_file()):
+        raise UsageError(f"--ckpt {ckpt}: no {CHECKPOINT_NAME} there")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda, but torch sees no CUDA device")
+    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
+    try:
+        model, tokenizer, checkpoint = load_run(ckpt, device)
+    except (TokenizerMismatch, ValueError, FileNotFoundError) as e:
+        raise UsageError(str(e)) from None
+    if args.task == "bpb":
+        token_dir = args.data or evals.token_dir_of(run_dir)
+        if token_dir is None or not Path(token_dir).is_dir():
+            raise UsageError(f"no token directory {token_dir or ''} for bpb: pass --data TOKEN_DIR")
+        try:
+            result = evals.val_bpb(model, checkpoint, token_dir, args.limit, device)
+        except (TokenizerMismatch, TokenDataError, ValueError) as e:
+            raise UsageError(str(e)) from None
+        line = (f"bpb: {result['tokens']} val tokens of {token_dir}: loss {result['val_loss']:.4f} nats/token, "
+                f"{result['val_bpb']:.4f} bits/byte")
+    elif args.task == "idk":
+        names = evals.unseen_names(run_dir, args.limit or 50)
+        result = evals.idk_rate(model, tokenizer, read_chat_metadata(run_dir)["system_prompt"], names)
+        line = f"idk: {result['refused']} of {result['examples']} questions about unseen made-up people refused " \
+               f"({result['idk_rate']:.0%})"
+    else:
+        path = Path(args.data or (DEFAULT_HELLASWAG if args.task == "hellaswag" else DEFAULT_GSM8K))
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file (pass --data)")
+        if args.task == "hellaswag":
+            result = evals.hellaswag(model, tokenizer, path, args.limit, device)
+            line = (f"hellaswag: {result['examples']} examples, acc {result['acc']:.4f} ({result['correct']}), "
+                    f"acc_norm {result['acc_norm']:.4f} ({result['correct_norm']}, per character of the ending); "
+                    f"chance 0.25")
+        else:
+            system = read_chat_metadata(run_dir)["system_prompt"]
+            result = evals.gsm8k(model, tokenizer, path, system, args.limit, args.max_new_tokens)
+            line = f"gsm8k: {result['examples']} problems, exact match {result['accuracy']:.4f} ({result['correct']})"
+    print(json.dumps(result) if args.json else line)
+    return 0

@@ -1,0 +1,143 @@
+"""SFT and chat on tiny models: fine-tuning lowers the assistant-token loss, resume continues, chat stops at <|im_end|>."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn as nn
+
+from curation.errors import UsageError
+from curation.tokenizer import IM_END, load_tokenizer, save_tiktoken, tokenizer_hash, train_bpe
+from pretrain.chat import ChatSession
+from pretrain.chat_format import Message, assistant_header, encode_text, render_conversation
+from pretrain.checkpoint import save_checkpoint
+from pretrain.model import GPT, GPTConfig
+from pretrain.sft import SFTConfig, assistant_loss, build_data, sft
+from pretrain.sft_data import Identity, identity_conversations, idk_conversations
+from pretrain.train import TOKENIZER_NAME, read_metrics
+
+torch.set_num_threads(1)
+
+
+def make_init_run(run_dir: Path, seq_len: int = 64, seed: int = 0) -> Path:
+    """A 'pretrained' run: a random depth-1 GPT and a small BPE trained on chat-like text."""
+    texts = [m.content for conv in identity_conversations(200, Identity()) + idk_conversations(200) for m in conv]
+    texts += ["system", "user", "assistant", "You are Curie, a small language model."]
+    enc = train_bpe(texts * 3, vocab_size=400)
+    run_dir.mkdir(parents=True)
+    save_tiktoken(enc, run_dir / TOKENIZER_NAME)
+    (run_dir / "tokenizer.json").write_text(json.dumps({"source": TOKENIZER_NAME, "hash": tokenizer_hash(enc)}))
+    torch.manual_seed(seed)
+    config = GPTConfig.from_depth(1, enc.n_vocab, seq_len)
+    save_checkpoint(run_dir, {"step": 0, "model": GPT(config).state_dict(), "model_config": config.to_dict(),
+                              "tokenizer_hash": tokenizer_hash(enc)})
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def init_run(tmp_path_factory) -> Path:
+    return make_init_run(tmp_path_factory.mktemp("sft") / "base")
+
+
+def tiny_config(init_run: Path, out: Path, **overrides) -> SFTConfig:
+    values = dict(init=str(init_run), out=str(out), identity_examples=150, idk_examples=60, batch_size=8,
+                  device_batch_size=4, max_steps=30, lr=3e-3, eval_every=10, save_every=10, device="cpu",
+                  progress=False)
+    return SFTConfig(**{**values, **overrides})
+
+
+def test_sft_lowers_assistant_token_loss(init_run, tmp_path):
+    from pretrain.sample import load_run
+
+    config = tiny_config(init_run, tmp_path / "sft")
+    model, tokenizer, _ = load_run(init_run)
+    data = build_data(config, tokenizer, model.config.seq_len)
+    before = assistant_loss(model, data.train_x, data.train_y, 8, "cpu")
+    summary = sft(config)
+    tuned, _, _ = load_run(tmp_path / "sft")
+    after = assistant_loss(tuned, data.train_x, data.train_y, 8, "cpu")
+    assert summary["step"] == 30
+    assert after < 0.7 * before, (before, after)
+    out = tmp_path / "sft"
+    assert {"checkpoint.pt", "metrics.jsonl", "loss_curve.png", "chat.json", TOKENIZER_NAME} <= {p.name for p in out.iterdir()}
+    assert json.loads((out / "chat.json").read_text())["identity_name"] == "Curie"
+
+
+def test_resume_continues_from_the_checkpoint(init_run, tmp_path):
+    out = tmp_path / "sft"
+    sft(tiny_config(init_run, out, max_steps=10))
+    summary = sft(tiny_config(init_run, out, max_steps=14, resume=True))
+    assert (summary["step"], summary["trained_steps"]) == (14, 4)
+    steps = [r["step"] for r in read_metrics(out / "metrics.jsonl") if r["kind"] == "train"]
+    assert steps == list(range(1, 15))
+
+
+def test_sft_command_refuses_a_missing_init(tmp_path):
+    from curation.commands import sft as sft_command
+
+    parser = argparse.ArgumentParser()
+    sft_command.register(parser.add_subparsers())
+    args = parser.parse_args(["sft", "--init", str(tmp_path / "nope"), "--identity-examples", "5", "--out", str(tmp_path / "o")])
+    with pytest.raises(UsageError, match="no checkpoint"):
+        args.func(args)
+
+
+def test_sft_help_defaults_match_the_config():
+    from dataclasses import fields
+
+    from curation.commands.sft import DEFAULTS
+
+    config_defaults = {f.name: f.default for f in fields(SFTConfig)}
+    assert all(config_defaults[name] == value for name, value in DEFAULTS.items())
+
+
+class ScriptedModel(nn.Module):
+    """Predicts the token that follows the last input token in a fixed script, whatever came before."""
+
+    def __init__(self, vocab_size: int, script: dict[int, int], seq_len: int = 128):
+        super().__init__()
+        self.config = GPTConfig(vocab_size=vocab_size, n_layer=1, n_embd=64, n_head=1, seq_len=seq_len)
+        self.script = script
+        self.anchor = nn.Parameter(torch.zeros(1))  # gives the session a device to read
+        self.calls: list[int] = []  # tokens per forward pass
+
+    def forward(self, idx, targets=None, kv_cache=None):
+        self.calls.append(idx.size(1))
+        if kv_cache is not None:
+            kv_cache.pos += idx.size(1)
+        logits = torch.zeros(*idx.shape, self.config.padded_vocab_size)
+        for t in range(idx.size(1)):
+            logits[0, t, self.script.get(int(idx[0, t]), 0)] = 10.0
+        return logits
+
+
+def test_chat_stops_at_end_of_turn_and_keeps_one_cache_across_turns():
+    tok = load_tokenizer("cl100k_base")
+    im_end = tok.encode_single_token(IM_END)
+    hi, junk = encode_text(tok, "Hi"), encode_text(tok, " junk")
+    header_end = assistant_header(tok)[-1]
+    model = ScriptedModel(tok.n_vocab, {header_end: hi[0], hi[0]: im_end, im_end: junk[0]})
+    session = ChatSession(model, tok, "Be brief.")
+    assert "".join(session.reply("Hello", max_new_tokens=10)) == "Hi"
+    assert session.ended_at_end_of_turn
+    first_turn_calls = len(model.calls)
+    assert "".join(session.reply("Again", max_new_tokens=10)) == "Hi"
+    expected, _ = render_conversation(tok, session.messages)
+    assert session.history == expected  # the cache holds exactly the rendered conversation
+    assert session.cache.pos == len(expected)
+    new_turn = render_conversation(tok, [Message("user", "Again")])[0][1:] + assistant_header(tok)
+    assert model.calls[first_turn_calls] == len(new_turn)  # the second turn fed only its own tokens
+
+
+def test_chat_reply_cut_by_max_new_tokens_is_closed():
+    tok = load_tokenizer("cl100k_base")
+    a = encode_text(tok, "a")[0]
+    model = ScriptedModel(tok.n_vocab, {assistant_header(tok)[-1]: a, a: a})
+    session = ChatSession(model, tok, None)
+    assert "".join(session.reply("go", max_new_tokens=5)) == "aaaaa"
+    assert not session.ended_at_end_of_turn
+    assert session.history[-1] == tok.encode_single_token(IM_END)
