@@ -19,7 +19,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
-from curation.document import Document
 from curation.schema import schema_for, to_row
 
 TARGET_SHARD_BYTES = 128 << 20

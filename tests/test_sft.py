@@ -141,3 +141,16 @@ def test_chat_reply_cut_by_max_new_tokens_is_closed():
     assert "".join(session.reply("go", max_new_tokens=5)) == "aaaaa"
     assert not session.ended_at_end_of_turn
     assert session.history[-1] == tok.encode_single_token(IM_END)
+
+
+def test_chat_and_eval_commands_open_an_sft_run(init_run, tmp_path, capsys):
+    """The CLI path end to end on a tiny run: a one-shot chat reply streams and ends; the idk eval counts."""
+    from curation.cli import main as curate
+
+    sft(tiny_config(init_run, tmp_path / "sft", max_steps=2))
+    assert curate(["chat", "--ckpt", str(tmp_path / "sft"), "--prompt", "Who are you?", "--max-new-tokens", "8",
+                   "--device", "cpu"]) == 0
+    assert capsys.readouterr().out.strip()
+    assert curate(["eval", "--ckpt", str(tmp_path / "sft"), "--task", "idk", "--limit", "2", "--device", "cpu"]) == 0
+    assert "idk: " in capsys.readouterr().out
+    assert curate(["chat", "--ckpt", str(tmp_path / "missing"), "--prompt", "hi"]) == 2

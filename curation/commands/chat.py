@@ -29,26 +29,12 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    import torch
-
+    from curation.commands.checkpoints import load_for_command
     from pretrain.chat import ChatSession, read_chat_metadata
-    from pretrain.checkpoint import CHECKPOINT_NAME, TokenizerMismatch
-    from pretrain.sample import load_run
 
     if args.max_new_tokens < 1 or args.temperature < 0 or args.top_k < 0:
         raise UsageError("need --max-new-tokens >= 1, --temperature >= 0 and --top-k >= 0")
-    ckpt = Path(args.ckpt)
-    if not (ckpt.is_file() or (ckpt / CHECKPOINT_NAME).is_file()):
-        raise UsageError(f"--ckpt {ckpt}: no {CHECKPOINT_NAME} there; fine-tune one with `curate sft`")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda, but torch sees no CUDA device")
-    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
-    try:
-        model, tokenizer, _ = load_run(ckpt, device)
-    except (TokenizerMismatch, ValueError, FileNotFoundError) as e:
-        raise UsageError(str(e)) from None
+    ckpt, model, tokenizer, _ = load_for_command(args.ckpt, args.device, "fine-tune one with `curate sft`")
     system = args.system if args.system is not None else read_chat_metadata(ckpt)["system_prompt"]
 
     def new_session() -> ChatSession:

@@ -37,27 +37,17 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    import torch
-
+    from curation.commands.checkpoints import load_for_command
     from curation.tokens import TokenDataError
+    from pretrain.checkpoint import TokenizerMismatch
     from pretrain import evals
     from pretrain.chat import read_chat_metadata
-    from pretrain.checkpoint import CHECKPOINT_NAME, TokenizerMismatch
-    from pretrain.sample import load_run
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    ckpt = Path(args.ckpt)
+    ckpt, model, tokenizer, checkpoint = load_for_command(args.ckpt, args.device)
+    device = next(model.parameters()).device
     run_dir = ckpt if ckpt.is_dir() else ckpt.parent
-    if not (ckpt.is_file() or (ckpt / CHECKPOINT_NAME).is_file()):
-        raise UsageError(f"--ckpt {ckpt}: no {CHECKPOINT_NAME} there")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda, but torch sees no CUDA device")
-    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
-    try:
-        model, tokenizer, checkpoint = load_run(ckpt, device)
-    except (TokenizerMismatch, ValueError, FileNotFoundError) as e:
-        raise UsageError(str(e)) from None
     if args.task == "bpb":
         token_dir = args.data or evals.token_dir_of(run_dir)
         if token_dir is None or not Path(token_dir).is_dir():

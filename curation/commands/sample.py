@@ -25,27 +25,14 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    import torch
-
-    from pretrain.checkpoint import CHECKPOINT_NAME, TokenizerMismatch
-    from pretrain.sample import complete, load_run
+    from curation.commands.checkpoints import load_for_command
+    from pretrain.sample import complete
 
     if args.max_new_tokens < 1 or args.num_samples < 1:
         raise UsageError("--max-new-tokens and --num-samples must be at least 1")
     if args.top_k < 0 or not 0 < args.top_p <= 1 or args.temperature < 0:
         raise UsageError("need --top-k >= 0, 0 < --top-p <= 1 and --temperature >= 0")
-    ckpt = Path(args.ckpt)
-    if not (ckpt.is_file() or (ckpt / CHECKPOINT_NAME).is_file()):
-        raise UsageError(f"--ckpt {ckpt}: no {CHECKPOINT_NAME} there; train one with `curate pretrain`")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda, but torch sees no CUDA device")
-    device = "cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu"
-    try:
-        model, tokenizer, _ = load_run(ckpt, device)
-    except (TokenizerMismatch, ValueError, FileNotFoundError) as e:
-        raise UsageError(str(e)) from None
+    _, model, tokenizer, _ = load_for_command(args.ckpt, args.device, "train one with `curate pretrain`")
     for i in range(args.num_samples):
         if args.num_samples > 1:
             print(f"--- sample {i + 1} (seed {args.seed + i})")
