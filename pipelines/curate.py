@@ -1,6 +1,7 @@
 """The curation pipeline on Apache Beam: WARC files -> FineWeb-schema Parquet shards + stats.json.
 
-    Read -> UrlFilter -> Extract -> LanguageFilter -> quality filters [-> QualityScore] -> Dedup -> PiiScrub -> TokenCount -> Write
+    Read -> UrlFilter -> LanguagePrecheck -> Extract -> LanguageFilter -> quality filters [-> QualityScore]
+         -> Dedup -> PiiScrub -> TokenCount -> Write
 
 Every stage is a composite step whose logic is plain Python from `curation/`
 and `filters/`; this module only wires it. Each DoFn reports its accounting
