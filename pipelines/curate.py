@@ -460,6 +460,8 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
     cfg = config_from_args(args)
     options = make_pipeline_options(beam_args, workers=args.workers)
     logging.getLogger().setLevel(logging.WARNING)  # Beam's local workers log every channel at INFO
+    # The local job service relays each worker's start-up warnings (no semi_persistent_directory, ...).
+    logging.getLogger("apache_beam.runners.portability.local_job_service").setLevel(logging.ERROR)
     if "://" not in cfg.output:
         cfg.output = os.path.abspath(cfg.output)
     started = time.time()
