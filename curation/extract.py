@@ -95,15 +95,22 @@ class Extractor:
         self.timeout = timeout
         self.memory_limit = memory_limit
         self._proc: subprocess.Popen | None = None
+        self._starting = False
 
-    def _start(self) -> None:
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "curation.extract", str(self.memory_limit)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
-        )
+    def start(self) -> None:
+        """Launch the child if none runs; it imports trafilatura while the caller goes on (DoFn.setup calls this)."""
+        if self._proc is None:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "curation.extract", str(self.memory_limit)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0,
+            )
+            self._starting = True
+
+    def _await_ready(self) -> None:
         if not self._ready(_STARTUP_TIMEOUT) or _read_frame(self._proc.stdout.fileno()) != _READY:
             self._kill()
             raise RuntimeError("extraction worker process did not start")
+        self._starting = False
 
     def _ready(self, timeout: float) -> bool:
         readable, _, _ = select.select([self._proc.stdout], [], [], timeout)
@@ -116,11 +123,14 @@ class Extractor:
             self._proc.stdin.close()
             self._proc.stdout.close()
         self._proc = None
+        self._starting = False
 
     def __call__(self, html: str) -> str | None:
-        if self._proc is None or self._proc.poll() is not None:
-            self._kill()
-            self._start()
+        if self._proc is not None and self._proc.poll() is not None:
+            self._kill()  # died between pages
+        self.start()
+        if self._starting:
+            self._await_ready()  # start-up is never charged to a page's time limit
         try:
             _write_frame(self._proc.stdin.fileno(), html.encode("utf-8", errors="replace"))
             if not self._ready(self.timeout):

@@ -130,6 +130,7 @@ class Extract(StageDoFn):
         from curation.extract import Extractor
 
         self.extractor = Extractor(timeout=self.timeout)
+        self.extractor.start()
 
     def teardown(self):
         self.extractor.close()
