@@ -30,7 +30,7 @@ def register(subparsers) -> None:
         "pretrain", help="train the GPT on token arrays (or on curated shards, tokenized and cached first)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add = _adder(p)
+    add = flag_adder(p, DEFAULTS)
     p.add_argument("--data", metavar="DIR",
                    help="a token directory from `curate tokenize`, or an output folder of `curate run`, which is "
                         "tokenized with --tokenizer into DIR/tokens-<hash> and reused while shards and tokenizer "
@@ -53,20 +53,12 @@ def register(subparsers) -> None:
     length.add_argument("--max-steps", type=int, default=argparse.SUPPRESS, help="optimizer steps to train for")
     length.add_argument("--target-tokens", type=int, default=argparse.SUPPRESS,
                         help="tokens to train on (default when neither is given: 20 per parameter)")
-    add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
-    add("--lr", type=float, help="AdamW peak learning rate (the input embedding table gets 100x)")
-    add("--matrix-lr", type=float, help="Muon peak learning rate")
-    add("--weight-decay", type=float, help="decoupled weight decay of matrices")
     add("--warmup-steps", type=int, help="linear learning-rate warmup")
     add("--schedule", choices=["cosine", "linear"], help="after warmup: cosine decay, or flat then linear warmdown")
     add("--warmdown-frac", type=float, help="share of steps in the linear warmdown")
-    add("--final-lr-frac", type=float, help="final learning rate as a share of the peak")
-    add("--grad-clip", type=float, help="clip the global gradient norm (0: off)")
-    add("--eval-every", type=int, help="steps between val evaluations (also at the start and the end)")
+    add_optimizer_flags(add)
     add("--eval-tokens", type=int, help="val tokens per evaluation")
-    add("--save-every", type=int, help="steps between checkpoints (also at the end)")
     add("--seed", type=int, help="seed of initialisation and data order")
-    add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
     add("--compile", choices=["auto", "on", "off"], help="torch.compile; auto: on for CUDA, off on CPU")
     p.add_argument("--threads", type=int, default=argparse.SUPPRESS, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--stop-after", type=int, default=argparse.SUPPRESS, metavar="STEP",
@@ -79,15 +71,29 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _adder(parser: argparse.ArgumentParser):
-    """add_argument for TrainConfig fields: absent flags stay absent, so presets and saved configs show through."""
+def flag_adder(parser: argparse.ArgumentParser, defaults: dict):
+    """add_argument for config fields: absent flags stay absent, so presets and saved configs show through;
+    the help names the config's default."""
 
     def add(flag: str, **kwargs) -> None:
-        default = DEFAULTS[flag.lstrip("-").replace("-", "_")]
+        default = defaults[flag.lstrip("-").replace("-", "_")]
         kwargs["help"] = f"{kwargs['help']} (default: {default})"
         parser.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
 
     return add
+
+
+def add_optimizer_flags(add) -> None:
+    """The optimizer, schedule-end, evaluation, checkpoint and device flags `curate pretrain` and `curate sft` share."""
+    add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
+    add("--lr", type=float, help="AdamW peak learning rate (the input embedding table gets 100x)")
+    add("--matrix-lr", type=float, help="Muon peak learning rate")
+    add("--weight-decay", type=float, help="decoupled weight decay of matrices")
+    add("--final-lr-frac", type=float, help="final learning rate as a share of the peak")
+    add("--grad-clip", type=float, help="clip the global gradient norm (0: off)")
+    add("--eval-every", type=int, help="steps between val evaluations (also at the start and the end)")
+    add("--save-every", type=int, help="steps between checkpoints (also at the end)")
+    add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
 
 
 def run(args: argparse.Namespace) -> int:

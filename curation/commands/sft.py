@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from curation.commands.pretrain import add_optimizer_flags, flag_adder
 from curation.errors import UsageError
 
 # SFTConfig's defaults, for the help text only (tests check that the two agree).
@@ -26,10 +27,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("sft", help="fine-tune a pretrained run into a chat model (loss on assistant tokens only)",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    def add(flag: str, **kwargs) -> None:
-        default = DEFAULTS[flag.lstrip("-").replace("-", "_")]
-        kwargs["help"] = f"{kwargs['help']} (default: {default})"
-        p.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
+    add = flag_adder(p, DEFAULTS)
 
     p.add_argument("--init", metavar="RUN_DIR", default=argparse.SUPPRESS,
                    help="the `curate pretrain` run to start from (with --resume: default the run's)")
@@ -56,17 +54,9 @@ def register(subparsers) -> None:
     length.add_argument("--max-steps", type=int, default=argparse.SUPPRESS, help="optimizer steps to train for")
     length.add_argument("--epochs", type=int, default=argparse.SUPPRESS,
                         help=f"passes over the packed rows (default: {DEFAULTS['epochs']})")
-    add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
-    add("--lr", type=float, help="AdamW peak learning rate (the input embedding table gets 100x)")
-    add("--matrix-lr", type=float, help="Muon peak learning rate")
-    add("--weight-decay", type=float, help="decoupled weight decay of matrices")
     add("--warmup-steps", type=int, help="linear learning-rate warmup, then linear decay")
-    add("--final-lr-frac", type=float, help="final learning rate as a share of the peak")
-    add("--grad-clip", type=float, help="clip the global gradient norm (0: off)")
-    add("--eval-every", type=int, help="steps between val evaluations (also at the start and the end)")
-    add("--save-every", type=int, help="steps between checkpoints (also at the end)")
+    add_optimizer_flags(add)
     add("--seed", type=int, help="seed of the data order, val split and 'I don't know' names")
-    add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
     p.add_argument("--threads", type=int, default=argparse.SUPPRESS, help="torch CPU threads (default: torch's choice)")
     p.add_argument("--resume", action="store_true", help="continue the run in SFT_DIR from its checkpoint")
     p.add_argument("--no-progress", dest="progress", action="store_false", default=argparse.SUPPRESS,
