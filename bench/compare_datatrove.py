@@ -151,7 +151,7 @@ def print_stage_times(summary: dict, stats: dict) -> None:
     for stage in (*TIMED_STAGES, "quality filters (all four)"):
         if stage not in theirs or stage not in ours:
             only = ours.get(stage) or theirs.get(stage) or [0.0, 0]
-            ms = 1000 * only[0] / max(1, only[1])
+            ms = f"{1000 * only[0] / max(1, only[1]):.2f}"
             print(f"{stage:44s} {ms if stage in theirs else '-':>10} {ms if stage in ours else '-':>8} {'':>9s}")
             continue
         t_ms, o_ms = (1000 * seconds / max(1, docs) for seconds, docs in (theirs[stage], ours[stage]))

@@ -37,16 +37,25 @@ def _beam_option_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _given(beam_args: list[str], flag: str) -> bool:
+    return any(a == flag or a.startswith(flag + "=") for a in beam_args)
+
+
 def make_pipeline_options(beam_args: list[str], *, workers: int | None = None) -> PipelineOptions:
-    """PipelineOptions from Beam flags, with our local default runner; UsageError on an unknown flag."""
-    _, unknown = _beam_option_parser().parse_known_args(beam_args)
+    """PipelineOptions from Beam flags, with our local default runner; UsageError on an unknown flag.
+
+    One local worker runs in this process (`in_memory`): a separate worker process would only add its
+    start-up and the transfer of every bundle.
+    """
+    known, unknown = _beam_option_parser().parse_known_args(beam_args)
     if unknown:
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)}")
     defaults = []
-    if not any(a == "--runner" or a.startswith("--runner=") for a in beam_args):
+    if not _given(beam_args, "--runner"):
         defaults.append("--runner=FnApiRunner")
-        if not any(a.startswith("--direct_running_mode") for a in beam_args):
-            n = workers or os.cpu_count() or 1
+        if not _given(beam_args, "--direct_running_mode"):
+            given = known.direct_num_workers if _given(beam_args, "--direct_num_workers") else None
+            n = given or workers or os.cpu_count() or 1
             mode = "multi_processing" if n > 1 else "in_memory"
             defaults += [f"--direct_running_mode={mode}", f"--direct_num_workers={n}"]
     return PipelineOptions(defaults + list(beam_args))

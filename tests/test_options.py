@@ -1,0 +1,36 @@
+"""Local runner defaults: all cores in worker processes; one worker in this process; Beam flags win."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from curation.errors import UsageError
+from pipelines.options import make_pipeline_options
+
+
+def mode(beam_args: list[str], workers: int | None = None) -> tuple[str, str, int]:
+    options = make_pipeline_options(beam_args, workers=workers).get_all_options()
+    return options["runner"], options["direct_running_mode"], options["direct_num_workers"]
+
+
+def test_default_is_every_core():
+    n = os.cpu_count() or 1
+    assert mode([]) == ("FnApiRunner", "multi_processing" if n > 1 else "in_memory", n)
+
+
+@pytest.mark.parametrize("args, workers", [([], 1), (["--direct_num_workers", "1"], None),
+                                           (["--direct_num_workers=1"], 4)])
+def test_one_worker_runs_in_process(args, workers):
+    assert mode(args, workers) == ("FnApiRunner", "in_memory", 1)
+
+
+def test_beam_flags_win():
+    assert mode(["--direct_num_workers", "2"], 1) == ("FnApiRunner", "multi_processing", 2)
+    assert mode(["--direct_running_mode", "multi_processing", "--direct_num_workers", "1"])[1:] == ("multi_processing", 1)
+
+
+def test_unknown_flag_is_a_usage_error():
+    with pytest.raises(UsageError, match="--no-such-flag"):
+        make_pipeline_options(["--no-such-flag"])
