@@ -1,9 +1,10 @@
 """Throughput of `curate run` on the benchmark WARC with 1 and 2 local worker processes.
 
-Baseline: --workers 1. The benchmark WARC is split into N part files first (the pipeline parallelises
-over files), then each setting runs --repeats times, interleaved; prints docs/s and the median ratio.
+Baseline: --workers 1. The benchmark WARC (with --repeat K: every page K times, so start-up weighs
+less) is split into N part files first (the pipeline parallelises over files), then each setting runs
+--repeats times, interleaved; prints docs/s and the median ratio.
 
-usage: python bench/scaling.py [--workers 1,2] [--parts 4] [--repeats 3]
+usage: python bench/scaling.py [--workers 1,2] [--parts 4] [--repeat 1] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -24,15 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 
 
-def split_warc(parts: int) -> Path:
+def split_warc(parts: int, repeat: int) -> Path:
     """Round-robin the benchmark's request/response/metadata triples into `parts` files."""
-    out = CACHE / f"bench_parts{parts}"
+    out = CACHE / (f"bench_parts{parts}" if repeat == 1 else f"bench_repeat{repeat}_parts{parts}")
     if out.exists() and len(list(out.glob("*.warc.gz"))) == parts:
         return out
     out.mkdir(parents=True, exist_ok=True)
     files = [open(out / f"part-{i}.warc.gz", "wb") for i in range(parts)]
     writers = [WARCWriter(f, gzip=True) for f in files]
-    with open(bench_warc(), "rb") as f:
+    with open(bench_warc(repeat), "rb") as f:
         for i, record in enumerate(ArchiveIterator(f)):
             writers[(i // 3) % parts].write_record(record)
     for f in files:
@@ -53,9 +54,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--parts", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=1, help="each benchmark page this many times")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    parts_dir = split_warc(args.parts)
+    parts_dir = split_warc(args.parts, args.repeat)
     settings = [int(w) for w in args.workers.split(",")]
     times: dict[int, list[float]] = {w: [] for w in settings}
     pages = 0
