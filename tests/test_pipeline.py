@@ -129,3 +129,22 @@ def test_run_help_documents_every_flag():
     for flag in ("--input", "--output", "--languages", "--min-lang-score", "--dump", "--lid-model", "--format",
                  "--filters", "--signals", "--no-dedup", "--dedup-scope", "--no-write-removed"):
         assert flag in result.stdout
+
+
+def test_query_empty_view_has_the_columns_the_run_wrote(tmp_path):
+    """No kept documents: `docs` is empty but has the score and signals columns the removed shards have."""
+    import pyarrow.parquet as pq
+
+    from curation.commands.query import connect
+    from curation.schema import FINEWEB_SCHEMA, schema_for
+
+    (tmp_path / "removed").mkdir()
+    schema = schema_for(True, ["gopher_quality.mean_word_length"], quality=True)
+    pq.write_table(schema.empty_table(), tmp_path / "removed" / "part-00000-of-00001.parquet")
+    columns = [row[0] for row in connect(str(tmp_path)).execute("DESCRIBE docs").fetchall()]
+    assert columns == schema_for(False, ["gopher_quality.mean_word_length"], quality=True).names
+    assert "filter_reason" not in columns and {"score", "int_score", "signals"} <= set(columns)
+
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    assert [row[0] for row in connect(str(empty)).execute("DESCRIBE docs").fetchall()] == FINEWEB_SCHEMA.names
