@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,15 +37,21 @@ def _visible(folder: Path, suffix: str) -> list[Path]:
     return [p for p in _files(folder) if p.suffix == suffix and not p.name.startswith(".")]
 
 
+class _FinishedFirst(AssertionError):
+    """The command exited before the moment of the kill."""
+
+
 def _kill_when(proc: subprocess.Popen, ready, check) -> None:
     """Poll until `ready()` (running `check()` at every poll), then kill -9 the process group; fail if it had already exited."""
     deadline = time.monotonic() + _START_LIMIT_S
     while not ready():
         check()
-        assert proc.poll() is None, "the command finished before it could be killed"
+        if proc.poll() is not None:
+            raise _FinishedFirst("the command finished before it could be killed")
         assert time.monotonic() < deadline, "the command never got to the moment of the kill"
         time.sleep(_POLL_S)
-    assert proc.poll() is None, "the command finished before it could be killed"
+    if proc.poll() is not None:
+        raise _FinishedFirst("the command finished before it could be killed")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     check()
@@ -69,12 +76,21 @@ def _shards_are_whole(out: Path) -> None:
 def test_run_killed_then_rerun_gives_the_clean_output(sample_run, tmp_path, moment):
     out = tmp_path / "out"
     argv = ("--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out), "--signals")
-    proc = _start("run", *argv, "--workers", "1")
     if moment == "first_file":  # the shard writers have started
+        proc = _start("run", *argv, "--workers", "1")
         _kill_when(proc, lambda: bool(_files(out)), lambda: _shards_are_whole(out))
-    else:  # somewhere in reading, extraction or filtering, before any output
-        kill_at = time.monotonic() + random.Random(os.getpid()).uniform(2.0, 4.0)
-        _kill_when(proc, lambda: time.monotonic() >= kill_at, lambda: _shards_are_whole(out))
+    else:  # somewhere in reading, extraction or filtering: a random moment, earlier each time the run wins
+        rng, window = random.Random(os.getpid()), 4.0
+        while True:
+            shutil.rmtree(out, ignore_errors=True)
+            proc = _start("run", *argv, "--workers", "1")
+            kill_at = time.monotonic() + rng.uniform(window / 2, window)
+            try:
+                _kill_when(proc, lambda: time.monotonic() >= kill_at, lambda: _shards_are_whole(out))
+                break
+            except _FinishedFirst:
+                assert window > 0.1, "the run always finished before the kill"
+                window /= 2
     run_curate(*argv)
     for kind in ("data", "removed"):
         _same_files(out / kind, sample_run / kind)
