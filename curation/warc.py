@@ -4,7 +4,9 @@
 record worth extracting and a `Skip` for every other record, so the caller can
 count each record exactly once. If the file cannot be read to its end
 (truncated gzip, garbage) it yields a final `FileError` and stops: the records
-before the damage are kept, the run goes on.
+before the damage are kept, the run goes on. In an uncompressed WARC, where a
+lying Content-Length runs one record into the next, reading resumes at the next
+line that starts a WARC record; the final `FileError` says how much was skipped.
 
 warcio handles per-record gzip, whole-file gzip, uncompressed WARC, ARC
 (`arc2warc`), HTTP chunked transfer-encoding and gzip/deflate/br
@@ -124,6 +126,7 @@ class _CheckedArchiveIterator(ArchiveIterator):
 
     truncated = False
     is_arc = False
+    is_gzip = False
 
     def __init__(self, fileobj, **kwargs):
         super().__init__(fileobj, **kwargs)
@@ -285,7 +288,7 @@ def _classify_response(record) -> tuple[str | None, str | None]:
 def read_archive(
     stream: BinaryIO, file_path: str, *, fmt: str = "warc", dump: str = "", max_bytes: int = 10 << 20
 ) -> Iterator[RawRecord | Skip | FileError]:
-    """Every record of one archive as a RawRecord or a Skip, then possibly one FileError.
+    """Every record of one archive as a RawRecord or a Skip, then possibly one FileError (the file was damaged).
 
     fmt "warc" extracts HTML from response records (WARC or ARC input);
     fmt "wet" takes the text of conversion records (Common Crawl WET files).
@@ -295,18 +298,25 @@ def read_archive(
     dump = dump_from_path(file_path, dump)
     head = stream.read(1 << 12)
     records = _CheckedArchiveIterator(io.BufferedReader(_Prepended(head, stream)), arc2warc=True)
-    records.is_arc = _is_arc(head)
+    records.is_arc, records.is_gzip = _is_arc(head), head[:2] == b"\x1f\x8b"
     cut_short = None  # a record whose block ended early: a wrong Content-Length, or the end of the file
+    damage = _Damage()  # parse errors that reading resumed after
     while True:
         try:
             record = next(records)
         except StopIteration:
-            if cut_short or records.truncated:
-                yield FileError(cut_short or "gzip stream ends early: the file is truncated")
+            if cut_short or records.truncated or damage:
+                yield FileError(damage.report(cut_short or records.truncated and "gzip stream ends early: the file is truncated"))
             return
         except Exception as e:  # truncated gzip, garbage bytes, unparseable headers
-            yield FileError(f"{type(e).__name__}: {e}".strip()[:500])
-            return
+            message = f"{type(e).__name__}: {e}".strip()[:500]
+            resumed = _resume_after_error(records)
+            if resumed is None:
+                yield FileError(damage.report(message))
+                return
+            records, skipped = resumed
+            damage.add(message, skipped)
+            continue
         cut_short = None
         if not dump and record.rec_type == "warcinfo":
             dump = _dump_from_warcinfo(record)
@@ -321,6 +331,55 @@ def read_archive(
             # A damaged payload (bad chunking or content-encoding) is this record's error;
             # if the file itself is broken, the next `next(records)` reports it.
             yield Skip("error", "payload_read")
+
+
+# A line that starts a WARC record (versions 0.17 to 1.1 are in the wild).
+_WARC_RECORD_START = re.compile(rb"\n(WARC/[01]\.\d+\r?\n)")
+
+
+class _Damage:
+    """Parse errors in an uncompressed WARC that reading resumed after, for the file's one FileError."""
+
+    def __init__(self):
+        self.first, self.times, self.skipped = "", 0, 0
+
+    def __bool__(self) -> bool:
+        return self.times > 0
+
+    def add(self, message: str, skipped: int) -> None:
+        self.first = self.first or message
+        self.times += 1
+        self.skipped += skipped
+
+    def report(self, final: str | None) -> str:
+        if not self:
+            return final or ""
+        resumed = f"{self.first} (skipped {self.skipped} bytes to the next WARC record"
+        resumed += f", {self.times} times)" if self.times > 1 else ")"
+        return f"{resumed}; then {final}" if final else resumed
+
+
+def _resume_after_error(records: _CheckedArchiveIterator) -> tuple[_CheckedArchiveIterator, int] | None:
+    """A fresh iterator at the next line starting a WARC record, and the bytes skipped to get there; None
+    for compressed or ARC files (a gzip member cannot be re-entered) and when no record follows."""
+    if records.is_arc or records.is_gzip:
+        return None
+    reader = records.reader
+    pending = reader.buff.read() if reader.buff is not None else b""
+    stream = _Prepended(pending, records.fh)
+    carry, offset = b"\n", 0  # warcio stopped at a line end, so the first byte starts a line
+    while True:
+        chunk = stream.read(1 << 16)
+        if not chunk:
+            return None
+        data = carry + chunk  # data[i] is byte offset - len(carry) + i after the error
+        found = _WARC_RECORD_START.search(data)
+        if found:
+            start = found.start(1)
+            resumed = _CheckedArchiveIterator(io.BufferedReader(_Prepended(data[start:], stream)), arc2warc=True)
+            return resumed, offset - len(carry) + start
+        offset += len(chunk)
+        carry = data[-16:]
 
 
 def _dump_from_warcinfo(record) -> str:

@@ -335,8 +335,9 @@ CASES = [
     Case("junk_after_records.warc.gz", _junk_after_records, _good("junk", 0), file_error=True),
     # In a per-record gzip file a record cannot run into the next one: too long is that record's error.
     Case("length_too_long.warc.gz", _length_too_long(gz), (("error", "truncated"),) + _good("too-long", 1, 2)),
-    # Uncompressed, it swallows the start of the next record, and the rest of the file cannot be parsed.
-    Case("length_too_long.warc", _length_too_long(bytes), (Raw(_url("too-long", 0)),), file_error=True),
+    # Uncompressed, it swallows the start of the next record; reading resumes at the record after that one.
+    Case("length_too_long.warc", _length_too_long(bytes), (Raw(_url("too-long", 0)), Raw(_url("too-long", 2))),
+         file_error=True),
     # Too short: the rest of the block is read as two header-only ARC-style records, then parsing resumes.
     Case("length_too_short.warc", _length_too_short,
          (Raw(_url("too-short", 0)), ("dropped", "not_http"), ("dropped", "not_http"), Raw(_url("too-short", 1)))),

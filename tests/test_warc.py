@@ -117,6 +117,36 @@ def test_garbage_bytes_are_a_file_error_not_a_crash():
     assert all(isinstance(i, (Skip, FileError)) for i in items[1:])
 
 
+def _lying_length(data: bytes, url: str, extra: int) -> bytes:
+    """`data` with the Content-Length of the record for `url` made `extra` bytes too long."""
+    start = data.index(f"WARC-Target-URI: {url}\r\n".encode())
+    at = data.index(b"Content-Length: ", start) + len(b"Content-Length: ")
+    end = data.index(b"\r\n", at)
+    return data[:at] + str(int(data[at:end]) + extra).encode() + data[end:]
+
+
+def test_uncompressed_warc_resumes_after_a_lying_content_length():
+    """The record it runs into is lost; every later one is read, and the file's one FileError says what was skipped."""
+    urls = [f"http://a.test/{n}" for n in range(6)]
+    data = _lying_length(_warc([_html(u) for u in urls], gz=False), urls[1], 40)
+    items = _read(data)
+    assert [i.url for i in items if isinstance(i, RawRecord)] == [urls[0], urls[1], urls[3], urls[4], urls[5]]
+    assert isinstance(items[-1], FileError) and sum(isinstance(i, FileError) for i in items) == 1
+    assert "skipped" in items[-1].message and "to the next WARC record" in items[-1].message
+
+    twice = _lying_length(_lying_length(_warc([_html(u) for u in urls], gz=False), urls[1], 40), urls[3], 40)
+    items = _read(twice)
+    assert [i.url for i in items if isinstance(i, RawRecord)] == [urls[0], urls[1], urls[3], urls[5]]
+    assert items[-1].message.endswith("2 times)")
+
+
+def test_gzip_warc_does_not_resume_inside_a_member():
+    urls = [f"http://a.test/{n}" for n in range(3)]
+    plain = _lying_length(_warc([_html(u) for u in urls], gz=False), urls[0], 40)
+    items = _read(gzip.compress(plain, mtime=0))
+    assert isinstance(items[-1], FileError) and "skipped" not in items[-1].message
+
+
 def test_wet_mode_takes_conversion_records():
     data = _warc([("conversion", "http://a.test/", "Plain text ünïcode.".encode(), None,
                    {"Content-Type": "text/plain"}), _html("http://a.test/")])
