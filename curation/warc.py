@@ -305,8 +305,10 @@ def read_archive(
         try:
             record = next(records)
         except StopIteration:
-            if cut_short or records.truncated or damage:
-                yield FileError(damage.report(cut_short or records.truncated and "gzip stream ends early: the file is truncated"))
+            if records.truncated:
+                cut_short = cut_short or "gzip stream ends early: the file is truncated"
+            if cut_short or damage:
+                yield FileError(damage.report(cut_short))
             return
         except Exception as e:  # truncated gzip, garbage bytes, unparseable headers
             message = f"{type(e).__name__}: {e}".strip()[:500]
