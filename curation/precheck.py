@@ -1,9 +1,9 @@
 """A cheap language pre-check that lets most off-language pages skip extraction.
 
 Most pages of a crawl are not in the target language, and trafilatura is the
-most expensive step (~20 ms per page here). The text of a page's first `<p>`
+most expensive step (~15 ms per page here). The text of a page's first `<p>`
 elements (about 4,000 characters of markup) is usually enough for fastText to
-be sure of the language, at ~1.5 ms per page; a page with little `<p>` text
+be sure of the language, at ~1.2 ms per page; a page with little `<p>` text
 falls back to its visible text (outside script, style, head...). A page is
 rejected only when that rough text is long enough, its top language is
 confidently another one, and every wanted language is nearly impossible;
