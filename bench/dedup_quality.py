@@ -1,8 +1,8 @@
 """Dedup quality: what the MinHash settings (5-grams, 14 bands x 8 rows) catch, on real and on synthetic pairs.
 
 1. Clough & Stevenson plagiarism corpus (../shared/data/neardup/): each answer is put
-   with its Wikipedia source text in a dump of its own and the real `Deduplicate`
-   transform runs with --dedup-scope dump; a pair is detected when one of the two is
+   with its Wikipedia source text in a dump of its own and the real dedup phase
+   runs with --dedup-scope dump; a pair is detected when one of the two is
    removed. Printed per category: cut (copy-paste), light and heavy revision, non
    (written independently, should not be detected), with the pairs' mean shingle Jaccard.
 2. Synthetic pairs with exact, controlled shingle Jaccard 0.5 .. 1.0: the fraction that
@@ -39,21 +39,11 @@ def shingle_set(text: str) -> set[str]:
 
 
 def run_deduplicate(docs: list[Document]) -> set[str]:
-    """Dumps in which the real pipeline removed a document."""
-    import apache_beam as beam
-    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
-
-    from pipelines.dedup import Deduplicate
+    """Dumps in which the real dedup phase removed a document."""
+    from pipelines.dedup_shards import deduplicate_documents
 
     with tempfile.TemporaryDirectory() as tmp:
-        with beam.Pipeline(runner=FnApiRunner()) as p:
-            removed = p | beam.Create(docs) | Deduplicate(scope="dump")
-            _ = (
-                removed["removed"]
-                | beam.MapTuple(lambda reason, doc: doc.dump)
-                | beam.io.WriteToText(f"{tmp}/removed", shard_name_template="")
-            )
-        return set(Path(f"{tmp}/removed").read_text().split())
+        return {docs[row].dump for _, row, _, _ in deduplicate_documents([docs], tmp, scope="dump")}
 
 
 def clough_stevenson() -> None:
@@ -71,7 +61,7 @@ def clough_stevenson() -> None:
     for i, pair in enumerate(pairs):
         similarity = jaccard(shingle_set(pair["answer_text"]), shingle_set(pair["source_text"]))
         by_category[pair["category"]].append((f"pair-{i:03d}" in detected, similarity))
-    print("== Clough & Stevenson: answer vs its source, real Deduplicate transform (scope dump, one pair per dump)")
+    print("== Clough & Stevenson: answer vs its source, real dedup phase (scope dump, one pair per dump)")
     print("(expected: the mean over the pairs of 1-(1-J^8)^14 for their exact shingle Jaccard J)")
     print(f"{'category':<10}{'pairs':>7}{'detected':>10}{'rate':>8}{'expected':>10}{'mean J':>8}{'max J':>8}")
     for category in CATEGORIES:
@@ -110,7 +100,7 @@ def synthetic_curve(pairs_per_level: int) -> None:
             a, b = synthetic_pair(rng, target)
             similarities.append(jaccard(shingle_set(a), shingle_set(b)))
             (exact_a, bands_a), (exact_b, bands_b) = sketcher.sketch(a), sketcher.sketch(b)
-            hits += exact_a == exact_b or bool(set(bands_a) & set(bands_b))
+            hits += exact_a == exact_b or bool((bands_a == bands_b).any())
         s = sum(similarities) / len(similarities)
         measured, theory = hits / pairs_per_level, candidate_probability(s)
         print(f"{target:>9.2f}{s:>9.3f}{measured:>10.3f}{theory:>9.3f}{measured - theory:>+8.3f}")

@@ -51,7 +51,7 @@ def run_pipeline(reuse: bool) -> float | None:
     if reuse and (RUN_OUTPUT / "stats.json").exists():
         return None
     cmd = [sys.executable, "-m", "pipelines.curate", "--input", str(WARC), "--output", str(RUN_OUTPUT),
-           "--languages", "all", "--filters", "none"]
+           "--languages", "all", "--filters", "none", "--fresh"]
     log = CACHE / "dedup_speed_run.log"
     t0 = time.perf_counter()
     with open(log, "w") as f:

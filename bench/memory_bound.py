@@ -40,7 +40,7 @@ _WRAPPER = (
 )
 
 
-def _tree_rss_kb(root: int) -> int:
+def tree_rss_kb(root: int) -> int:
     """Sum of VmRSS over `root` and its descendants (0 for processes that vanish while we look)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -71,7 +71,7 @@ def measure(inputs: str, output: Path) -> dict:
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     tree_peak = 0
     while proc.poll() is None:
-        tree_peak = max(tree_peak, _tree_rss_kb(proc.pid))
+        tree_peak = max(tree_peak, tree_rss_kb(proc.pid))
         time.sleep(0.05)
     seconds = time.perf_counter() - t0
     maxrss_kb, rc = proc.stdout.read().split()[-2:]

@@ -45,7 +45,7 @@ def run(parts_dir: Path, workers: int) -> tuple[float, int]:
     out = CACHE / f"scaling_out_{workers}"
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pipelines.curate", "--input", str(parts_dir / "*.warc.gz"), "--output", str(out),
-                    "--workers", str(workers), "--no-dedup"], check=True, cwd=ROOT, capture_output=True)
+                    "--workers", str(workers), "--no-dedup", "--fresh"], check=True, cwd=ROOT, capture_output=True)
     seconds = time.perf_counter() - t0
     return seconds, json.loads((out / "stats.json").read_text())["records_read"]
 

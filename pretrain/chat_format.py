@@ -11,17 +11,29 @@ mask is 1 on the assistant's reply tokens and its closing <|im_end|> and 0 elsew
 the model learns to answer and to end its turn, never to imitate the user. Message
 text is encoded as plain text, so a message that spells "<|im_end|>" cannot forge a
 turn boundary.
+
+Search results enter the context as a block right before the user turn they answer:
+
+    <|search_start|>[1] {passage}\n[2] {passage}<|search_end|> <|im_start|>user\n{question}<|im_end|> ...
+
+(a "search" message; never trained on). Passages are plain text like any message,
+so a page that spells "<|search_end|>" or "<|im_start|>" cannot close the block or
+open a turn. `fit_search_block` cuts passages around their matches so the block
+fits the room the model's window leaves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curation.tokenizer import BOS, IM_END, IM_START
+from curation.tokenizer import BOS, IM_END, IM_START, SEARCH_END, SEARCH_START
 
 IDENTITY_NAME = "Curie"
 IDENTITY_MAKER = "the curation project"
-ROLES = ("system", "user", "assistant")
+ROLES = ("system", "search", "user", "assistant")
+MIN_PASSAGE_WORDS = 4  # a passage cut shorter than this is left out of the block
+ANSWER_RESERVE = 32  # tokens a search turn keeps free for the reply
 
 
 def default_system_prompt(name: str = IDENTITY_NAME, maker: str = IDENTITY_MAKER) -> str:
@@ -46,10 +58,12 @@ class ChatTokens:
     bos: int
     im_start: int
     im_end: int
+    search_start: int
+    search_end: int
 
     @classmethod
     def of(cls, tokenizer) -> "ChatTokens":
-        return cls(*(tokenizer.encode_single_token(t) for t in (BOS, IM_START, IM_END)))
+        return cls(*(tokenizer.encode_single_token(t) for t in (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END)))
 
 
 def encode_text(tokenizer, text: str) -> list[int]:
@@ -63,17 +77,22 @@ def validate(messages: list[Message]) -> None:
             raise ChatFormatError(f"message {i}: unknown role {m.role!r}")
         if m.role == "system" and i != 0:
             raise ChatFormatError(f"message {i}: a system message may only come first")
+        if m.role == "search" and (i + 1 == len(messages) or messages[i + 1].role != "user"):
+            raise ChatFormatError(f"message {i}: search results must come right before a user message")
 
 
 def with_system(messages: list[Message], system_prompt: str | None) -> list[Message]:
-    """Prepend `system_prompt` unless the conversation brings its own (None: leave as is)."""
-    if system_prompt is None or (messages and messages[0].role == "system"):
+    """Prepend `system_prompt` unless the conversation brings its own (None or '': leave as is, as chat does)."""
+    if not system_prompt or (messages and messages[0].role == "system"):
         return list(messages)
     return [Message("system", system_prompt), *messages]
 
 
 def render_turn(tokenizer, message: Message, chat: ChatTokens) -> tuple[list[int], list[int]]:
     """One turn's ids and mask: header masked out, an assistant's content and <|im_end|> trained on."""
+    if message.role == "search":
+        ids = [chat.search_start, *encode_text(tokenizer, message.content), chat.search_end]
+        return ids, [0] * len(ids)
     header = [chat.im_start, *encode_text(tokenizer, f"{message.role}\n")]
     body = [*encode_text(tokenizer, message.content), chat.im_end]
     trained = 1 if message.role == "assistant" else 0
@@ -107,4 +126,44 @@ def chat_metadata(tokenizer, system_prompt: str, identity_name: str) -> dict:
     """What `curate chat` needs to speak the format: written to SFT_DIR/chat.json."""
     chat = ChatTokens.of(tokenizer)
     return {"format": "chatml", "bos": chat.bos, "im_start": chat.im_start, "im_end": chat.im_end,
+            "search_start": chat.search_start, "search_end": chat.search_end,
             "system_prompt": system_prompt, "identity_name": identity_name}
+
+
+def search_message(tokenizer, passages: Sequence[tuple[str, int]], question: str, start: list[int], window: int,
+                   reserve: int = ANSWER_RESERVE) -> Message:
+    """The search message before `question`: passages cut to what a window of `window` tokens leaves
+    beside `start` (<|endoftext|> and the system turn), the user turn and `reserve` tokens for the reply."""
+    turn = render_turn(tokenizer, Message("user", question), ChatTokens.of(tokenizer))[0] + assistant_header(tokenizer)
+    budget = window - len(start) - len(turn) - reserve - 2  # 2: <|search_start|>, <|search_end|>
+    return Message("search", fit_search_block(tokenizer, passages, budget) if budget > 0 else "")
+
+
+def fit_search_block(tokenizer, passages: Sequence[tuple[str, int]], budget: int) -> str:
+    """The text of a search block that encodes to at most `budget` tokens.
+
+    `passages` are (text, focus) pairs, best first, focus being the word the
+    matches centre on. Each passage gets "[n] " and as many of its words around
+    the focus as still fit (a binary search over the word count); a passage that
+    would keep fewer than MIN_PASSAGE_WORDS words ends the block.
+    """
+    block = ""
+    for n, (text, focus) in enumerate(passages, 1):
+        words = text.split()
+        head = f"{block}\n[{n}] " if block else f"[{n}] "
+
+        def cut(m: int) -> str:
+            start = min(max(0, focus - m // 2), len(words) - m)
+            return head + " ".join(words[start:start + m])
+
+        lo, hi = 0, len(words)  # the largest m whose cut fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if len(encode_text(tokenizer, cut(mid))) <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo < min(MIN_PASSAGE_WORDS, len(words)) or lo == 0:
+            break
+        block = cut(lo)
+    return block

@@ -149,18 +149,21 @@ def token_dir_of(run_dir: Path) -> str | None:
     return None
 
 
-def val_bpb(model, checkpoint: dict, token_dir: str, limit: int | None = None, device="cpu") -> dict:
-    """The pretrainer's val loss and bits per byte, over `limit` windows of the model's seq_len (default: all)."""
+def val_bpb(model, checkpoint: dict, token_dir: str, limit: int | None = None, device="cpu", split: str = "val") -> dict:
+    """The pretrainer's val loss and bits per byte, over `limit` windows of the model's seq_len (default: all).
+
+    `split` "train" scores a token directory that holds only held-out text (tokenized with val fraction 0).
+    """
     from pretrain.checkpoint import check_tokenizer
     from pretrain.data import TokenData
     from pretrain.train import TrainConfig, evaluate, token_byte_lengths
 
-    val = TokenData(token_dir, "val")
+    val = TokenData(token_dir, split)
     check_tokenizer(checkpoint, val.tokenizer_hash)
     seq_len = model.config.seq_len
     windows = (val.num_tokens - 1) // seq_len
     if windows < 1:
-        raise ValueError(f"{token_dir}: the val split has {val.num_tokens} tokens, not one window of {seq_len + 1}")
+        raise ValueError(f"{token_dir}: the {split} split has {val.num_tokens} tokens, not one window of {seq_len + 1}")
     use = min(windows, limit) if limit else windows
     batch = min(16, use)
     config = TrainConfig(data=token_dir, out="", seq_len=seq_len, device_batch_size=batch, eval_tokens=use * seq_len)

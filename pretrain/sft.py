@@ -53,6 +53,8 @@ class SFTConfig:
     system_prompt: str | None = None  # None: default_system_prompt(identity_name, identity_maker)
     identity_examples: int = 0  # template conversations that answer "Who are you?" with the identity
     idk_examples: int = 0  # "I don't know" conversations about made-up names and words to mix in
+    search_examples: int = 0  # conversations answered from a search block over search_corpus (pretrain/open_book.py)
+    search_corpus: str | None = None  # a `curate run` output folder with a `curate index` index
     val_fraction: float = 0.05
     batch_size: int = 16  # packed rows per optimizer step
     device_batch_size: int = 16
@@ -105,6 +107,13 @@ def build_data(config: SFTConfig, tokenizer, seq_len: int) -> SFTData:
         skipped += loaded.skipped
     conversations += identity_conversations(config.identity_examples, identity, seed=config.seed)
     conversations += idk_conversations(config.idk_examples, seed=config.seed)
+    if config.search_examples:
+        from curation.search import Searcher
+        from pretrain.open_book import search_conversations
+
+        conversations += search_conversations(Searcher(config.search_corpus), config.search_corpus,
+                                              config.search_examples, tokenizer, seq_len,
+                                              config.resolved_system_prompt, config.seed)
     if not conversations:
         raise ConfigError(f"no usable conversations in {', '.join(config.data) or 'no --data'} "
                           f"({skipped} records skipped)")

@@ -71,7 +71,9 @@ def test_cc_paths_command(listing, capsys):
     assert cli.main(["cc-paths", "CC-MAIN-2020-01", "--base", listing.base]) == 1
     assert "404" in capsys.readouterr().err
     assert cli.main(["cc-paths", "2024-33", "--base", listing.base]) == 2
-    assert cli.main(["cc-paths", CRAWL, "--base", listing.base, "--limit", "0"]) == 2
+    with pytest.raises(SystemExit) as exit_:  # argparse: "argument --limit: must be at least 1, not 0"
+        cli.main(["cc-paths", CRAWL, "--base", listing.base, "--limit", "0"])
+    assert exit_.value.code == 2
 
 
 def _run_config(*argv: str):

@@ -67,6 +67,7 @@ def test_default_system_prompt_is_added_only_where_missing():
     own = [Message("system", "x"), Message("user", "y")]
     assert with_system(own, "default") == own
     assert with_system([Message("user", "y")], "default")[0] == Message("system", "default")
+    assert with_system([Message("user", "y")], "") == [Message("user", "y")]  # '' means none, as in chat
     assert "Curie" in default_system_prompt()
 
 

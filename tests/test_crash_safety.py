@@ -1,8 +1,10 @@
 """Crash safety: `kill -9` in the middle of `curate run` or `curate tokenize` never leaves a partial file
-where readers look, and a rerun into the same folder gives exactly the output of a clean run."""
+where readers look, and a rerun into the same folder gives exactly the output of a clean run, curating
+again only the inputs that were not staged yet."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -72,13 +74,21 @@ def _shards_are_whole(out: Path) -> None:
         pq.read_table(path)  # a partial file has no footer and raises
 
 
-@pytest.mark.parametrize("moment", ["first_file", "mid_run"])
+def _staged(out: Path) -> list[Path]:
+    return _visible(out / "staged", ".parquet")
+
+
+@pytest.mark.parametrize("moment", ["first_file", "first_staged", "mid_run"])
 def test_run_killed_then_rerun_gives_the_clean_output(sample_run, tmp_path, moment):
     out = tmp_path / "out"
     argv = ("--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out), "--signals")
-    if moment == "first_file":  # the shard writers have started
+    if moment == "first_file":  # the first staged file is being written
         proc = _start("run", *argv, "--workers", "1")
-        _kill_when(proc, lambda: bool(_files(out)), lambda: _shards_are_whole(out))
+        _kill_when(proc, lambda: bool(_files(out / "staged")), lambda: _shards_are_whole(out))
+    elif moment == "first_staged":  # one input is staged, the others are not
+        proc = _start("run", *argv, "--workers", "1")
+        _kill_when(proc, lambda: bool(_staged(out)), lambda: _shards_are_whole(out))
+        staged_before = len(_staged(out))
     else:  # somewhere in reading, extraction or filtering: a random moment, earlier each time the run wins
         rng, window = random.Random(os.getpid()), 4.0
         while True:
@@ -94,6 +104,11 @@ def test_run_killed_then_rerun_gives_the_clean_output(sample_run, tmp_path, mome
     run_curate(*argv)
     for kind in ("data", "removed"):
         _same_files(out / kind, sample_run / kind)
+    files = json.loads((out / "run.json").read_text())["files"]
+    assert files["inputs"] == 3 and files["processed"] + files["reused"] == 3
+    if moment == "first_staged":  # only the inputs not yet staged were curated again
+        assert files["reused"] == staged_before >= 1
+    assert not list((out / "staged").rglob(".*"))  # no temporary or progress files left
 
 
 # ---------------------------------------------------------------- curate tokenize

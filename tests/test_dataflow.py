@@ -1,5 +1,5 @@
-"""The Dataflow path, offline: `curate run --runner DataflowRunner ... --dry_run=True` builds and translates the
-whole pipeline with gs:// and https:// inputs and a gs:// output, touching no remote path and no network;
+"""The Dataflow path, offline: `curate run --runner DataflowRunner ... --dry_run=True` builds and translates
+every phase (one job each) with gs:// and https:// inputs and a gs:// output, touching no remote path and no network;
 the job uses the worker image, stages an installable sdist of this project, and the Dockerfile matches the pins.
 """
 
@@ -54,60 +54,70 @@ def offline(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
-def captured_job(monkeypatch) -> dict:
-    """The apiclient.Job that DataflowRunner would have submitted."""
+def captured_jobs(monkeypatch) -> list:
+    """The apiclient.Jobs that DataflowRunner would have submitted, one per phase."""
     pytest.importorskip(
         "apache_beam.runners.dataflow.internal.apiclient",
         reason="apache-beam[gcp] is not installed (pip install -e '.[dataflow]'); the Dataflow dry run needs it",
     )
     from apache_beam.runners.dataflow.dataflow_runner import DataflowRunner
 
-    job: dict = {}
+    jobs: list = []
     original = DataflowRunner.run_pipeline
 
     def run_pipeline(self, pipeline, options, pipeline_proto=None):
         result = original(self, pipeline, options, pipeline_proto)
-        job["job"] = result.job
+        jobs.append(result.job)
         return result
 
     monkeypatch.setattr(DataflowRunner, "run_pipeline", run_pipeline)
-    return job
+    return jobs
 
 
-def test_dataflow_dry_run_translates_the_full_pipeline_offline(offline, captured_job, capsys):
+# Steps every phase's job must hold: stage (every input file through the recipe), dedup (sketches only), write.
+PHASE_STEPS = [
+    {"Stage/Inputs", "Stage/MatchFiles", "Stage/Urls", "Stage/AllInputs", "Stage/OncePerFile", "Stage/StageFile",
+     "Stage/WriteManifest"},
+    {"Manifest", "Dedup/ExactEntries", "Dedup/GroupExact", "Dedup/BandEntries0", "Dedup/GroupBands6",
+     "Dedup/Components/Round20", "Dedup/Components/CheckStars", "Dedup/NameSurvivors", "Dedup/WriteVerdicts",
+     "Dedup/WriteSummary"},
+    {"Manifest", "Write/Sizes", "Write/Plan", "Write/WriteShard", "Write/Accounting", "Write/Finalize"},
+]
+
+
+def test_dataflow_dry_run_translates_every_phase_offline(offline, captured_jobs, capsys):
     from apache_beam.portability.api import beam_runner_api_pb2
 
     url = "https://data.commoncrawl.org/crawl-data/CC-MAIN-2024-33/segments/1/warc/CC-MAIN-1-00000.warc.gz"
     argv = ["run", "--input", "gs://cc-bucket/crawl/*.warc.gz", "--input", url, "--output", "gs://cc-bucket/out"]
     assert cli.main(argv + DATAFLOW_ARGS) == 0, capsys.readouterr().err
     assert offline == []
-    assert "dry run" in capsys.readouterr().out
+    assert "3 phases built and translated" in capsys.readouterr().out
 
-    pipeline = captured_job["job"].proto_pipeline
-    top = {t.unique_name for t in pipeline.components.transforms.values() if "/" not in t.unique_name}
-    expected = {"Inputs", "MatchFiles", "Urls", "AllInputs", "Read", "UrlFilter", "Extract", "LanguageFilter",
-                "Filter[gopher_repetition]", "Filter[gopher_quality]", "Filter[c4]", "Filter[fineweb]", "Dedup",
-                "PiiScrub", "TokenCount", "WriteData", "WriteRemoved", "Stats"}
-    assert expected <= top, expected - top
+    assert len(captured_jobs) == 3
+    for job, steps in zip(captured_jobs, PHASE_STEPS):
+        pipeline = job.proto_pipeline
+        names = {t.unique_name for t in pipeline.components.transforms.values()}
+        assert steps <= names, steps - names
 
-    (environment,) = pipeline.components.environments.values()
-    assert beam_runner_api_pb2.DockerPayload.FromString(environment.payload).container_image == IMAGE
-    staged = {beam_runner_api_pb2.ArtifactStagingToRolePayload.FromString(d.role_payload).staged_name: d
-              for d in environment.dependencies}
-    sdist = Path(beam_runner_api_pb2.ArtifactFilePayload.FromString(staged["workflow.tar.gz"].type_payload).path)
-    try:
-        with tarfile.open(sdist) as tar:
-            names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    finally:
-        shutil.rmtree(sdist.parent, ignore_errors=True)  # Beam's staging temp dir
-    # What a worker needs to pip-install the sdist and run every stage; the shipped URL lists included.
-    for needed in ("pyproject.toml", "setup.py", "curation/http_reader.py", "curation/extract.py",
-                   "pipelines/curate.py", "filters/url.py", "filters/data"):
-        assert any(n == needed or n.startswith(needed + "/") for n in names), needed
-    assert not any(n.startswith(("sample_warcs/", ".venv/", "bench/")) for n in names)  # no data or caches
+        (environment,) = pipeline.components.environments.values()
+        assert beam_runner_api_pb2.DockerPayload.FromString(environment.payload).container_image == IMAGE
+        staged = {beam_runner_api_pb2.ArtifactStagingToRolePayload.FromString(d.role_payload).staged_name: d
+                  for d in environment.dependencies}
+        sdist = Path(beam_runner_api_pb2.ArtifactFilePayload.FromString(staged["workflow.tar.gz"].type_payload).path)
+        try:
+            with tarfile.open(sdist) as tar:
+                names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+        finally:
+            shutil.rmtree(sdist.parent, ignore_errors=True)  # Beam's staging temp dir
+        # What a worker needs to pip-install the sdist and run every stage; the shipped URL lists included.
+        for needed in ("pyproject.toml", "setup.py", "curation/http_reader.py", "curation/extract.py",
+                       "curation/curate_file.py", "pipelines/stage.py", "filters/url.py", "filters/data"):
+            assert any(n == needed or n.startswith(needed + "/") for n in names), needed
+        assert not any(n.startswith(("sample_warcs/", ".venv/", "bench/")) for n in names)  # no data or caches
 
 
-def test_bad_dataflow_options_are_one_line_errors(offline, captured_job, capsys):
+def test_bad_dataflow_options_are_one_line_errors(offline, captured_jobs, capsys):
     args = [a if a != "my-project" else "p" for a in DATAFLOW_ARGS]  # Beam rejects a project id this short
     assert cli.main(["run", "--input", "gs://b/*.warc.gz", "--output", "gs://b/out", *args]) == 2
     assert "Project ID" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The Deduplicate transform, its distributed connected components, and `curate dedup`, on Beam's in-process FnApiRunner."""
+"""The dedup phase over staged sketches, its distributed connected components, and `curate dedup`, on Beam's FnApiRunner."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import glob
 import json
 import random
+from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -15,13 +17,16 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from curation.errors import UsageError
 from curation.commands import dedup as dedup_command
 from curation.document import Document
+from curation.errors import UsageError
 from curation.minhash import Sketcher, record_key
 from curation.schema import schema_for, to_row
-from curation.stats import Stats
-from pipelines.dedup import ConnectedComponents, Deduplicate
+from curation.staged import staged_row, staged_schema
+from pipelines.components import ConnectedComponents
+from pipelines.dedup import Deduplicate
+from pipelines.dedup_shards import deduplicate_documents, stage_documents
+from pipelines.files import write_manifest
 
 
 def words(seed: int, n: int) -> list[str]:
@@ -38,85 +43,72 @@ def survivor(*docs: Document) -> Document:
     return min(docs, key=record_key)
 
 
-def summarize(result: dict):
-    """(kept ids, removed (id, reason, duplicate_of)) as comparable PCollections."""
-    kept = result["kept"] | "KeptIds" >> beam.Map(lambda d: d.id)
-    removed = result["removed"] | "RemovedIds" >> beam.MapTuple(lambda reason, d: (d.id, reason, d.duplicate_of))
-    return kept, removed
+def run_dedup(folder: Path, files: list[list[Document]], scope: str = "global", options=None, **kwargs):
+    """(kept ids, removed (id, reason, duplicate_of), dedup.json) of the dedup phase over these staged files."""
+    removed = deduplicate_documents(files, str(folder), scope, options, **kwargs)
+    gone = {(f, row) for f, row, _, _ in removed}
+    kept = [d.id for i, docs in enumerate(files) for r, d in enumerate(docs) if (i, r) not in gone]
+    named = [(files[f][row].id, reason, of) for f, row, reason, of in removed]
+    return sorted(kept), sorted(named), json.loads((folder / "verdicts" / "dedup.json").read_text())
 
 
-def run_dedup(docs: list[Document], expected_kept: list[str], expected_removed: list[tuple], options=None, **kwargs):
-    with beam.Pipeline(runner=FnApiRunner(), options=options) as p:
-        kept, removed = summarize(p | beam.Create(docs) | Deduplicate(**kwargs))
-        assert_that(kept, equal_to(expected_kept), label="CheckKept")
-        assert_that(removed, equal_to(expected_removed), label="CheckRemoved")
+def check(tmp_path, files, expected_kept, expected_removed, **kwargs) -> dict:
+    kept, removed, summary = run_dedup(tmp_path, files, **kwargs)
+    assert kept == sorted(expected_kept)
+    assert removed == sorted(expected_removed)
+    return summary
 
 
-def test_all_exact_copies_but_one_are_removed():
+def test_all_exact_copies_but_one_are_removed(tmp_path):
     text = " ".join(words(1, 80))
     copies = [doc("c0", text), doc("c1", text.upper()), doc("c2", text.replace(" ", ",  ")), doc("c3", "  " + text.title() + "!!! ")]
     other = doc("other", " ".join(words(2, 80)))
     keep = survivor(*copies)
-    run_dedup(
-        copies + [other],
-        [keep.id, "other"],
-        [(c.id, "exact_duplicate", keep.id) for c in copies if c is not keep],
-    )
+    summary = check(tmp_path, [copies[:2], copies[2:] + [other]], [keep.id, "other"],
+                    [(c.id, "exact_duplicate", keep.id) for c in copies if c is not keep])
+    assert summary["dropped"] == {"exact_duplicate": 3}
 
 
-def test_a_chain_whose_ends_are_not_similar_is_one_component():
+def test_a_chain_whose_ends_are_not_similar_is_one_component(tmp_path):
     w = words(0, 400)
     a, b, c = (doc(name, " ".join(w[start : start + 300])) for name, start in (("A", 0), ("B", 30), ("C", 60)))
-    bands = {d.id: set(Sketcher().sketch(d.text)[1]) for d in (a, b, c)}
+    bands = {d.id: set(Sketcher().sketch(d.text)[1].tolist()) for d in (a, b, c)}
     assert bands["A"] & bands["B"] and bands["B"] & bands["C"], "precondition: neighbours are candidates"
     assert not bands["A"] & bands["C"], "precondition: A and C are not"
     keep = survivor(a, b, c)
-    run_dedup([a, b, c], [keep.id], [(d.id, "minhash_duplicate", keep.id) for d in (a, b, c) if d is not keep])
+    check(tmp_path, [[a], [b, c]], [keep.id], [(d.id, "minhash_duplicate", keep.id) for d in (a, b, c) if d is not keep])
 
 
-def test_distinct_documents_are_all_kept():
+def test_distinct_documents_are_all_kept(tmp_path):
     docs = [doc(f"d{i}", " ".join(words(1000 + i, 150))) for i in range(40)]
     docs += [doc("short", "hello"), doc("symbols-1", "!!!"), doc("symbols-2", "???"), doc("empty", "")]
-    run_dedup(docs, [d.id for d in docs], [])
+    summary = check(tmp_path, [docs[:20], docs[20:], []], [d.id for d in docs], [])
+    assert summary["dropped"] == {}
 
 
-def test_scope_dump_never_merges_across_dumps_and_events_balance():
+def test_scope_dump_never_merges_across_dumps(tmp_path):
     text = " ".join(words(3, 120))
     near = text.replace(text.split()[60], "changed")
     docs = [doc("x1", text, "D1"), doc("x2", text, "D2"), doc("y1", near, "D1")]
     keep_d1 = survivor(docs[0], docs[2])
-    keep_global = survivor(*docs)
-    with beam.Pipeline(runner=FnApiRunner()) as p:
-        pcoll = p | beam.Create(docs)
-        per_dump = pcoll | "PerDump" >> Deduplicate("dump")
-        kept = per_dump["kept"] | "DumpKept" >> beam.Map(lambda d: d.id)
-        assert_that(kept, equal_to(["x2", keep_d1.id]), label="DumpKeptCheck")
-        everything = pcoll | "Global" >> Deduplicate("global")
-        kept_global = everything["kept"] | "GlobalKept" >> beam.Map(lambda d: d.id)
-        assert_that(kept_global, equal_to([keep_global.id]), label="GlobalKeptCheck")
-
-        # x1 and x2 are exact copies: the one that is not the survivor is an exact duplicate,
-        # unless y1 survives, which makes both of them near duplicates of y1.
-        expected_drops = {"minhash_duplicate": 2} if keep_global.id == "y1" else {"exact_duplicate": 1, "minhash_duplicate": 1}
-
-        def balanced(events):
-            stats = Stats()
-            for event in events:
-                stats.add(event)
-            assert stats.stages["dedup"][:2] == [3, 1]
-            assert dict(stats.dropped) == expected_drops
-
-        assert_that(everything["events"], balanced, label="GlobalEvents")
+    gone_d1 = docs[0] if keep_d1 is docs[2] else docs[2]
+    reason = "exact_duplicate" if gone_d1.text == keep_d1.text else "minhash_duplicate"
+    check(tmp_path / "dump", [docs], ["x2", keep_d1.id], [(gone_d1.id, reason, keep_d1.id)], scope="dump")
+    # Globally: x1 and x2 are exact copies; the one that is not the survivor is an exact duplicate,
+    # unless y1 survives, which makes both of them near duplicates of y1.
+    keep = survivor(*docs)
+    expected = [(d.id, "exact_duplicate" if d.text == keep.text else "minhash_duplicate", keep.id) for d in docs if d is not keep]
+    check(tmp_path / "global", [docs], [keep.id], expected)
 
 
-def test_identical_records_and_colliding_ids():
+def test_identical_records_and_colliding_ids(tmp_path):
     text = " ".join(words(4, 60))
     same = doc("dup-id", text)
     colliding = doc("dup-id", " ".join(words(5, 60)))  # same id, different page: both must survive
-    run_dedup([same, same, colliding], ["dup-id", "dup-id"], [("dup-id", "exact_duplicate", "dup-id")])
+    check(tmp_path, [[same, same, colliding]], ["dup-id", "dup-id"], [("dup-id", "exact_duplicate", "dup-id")])
 
 
-def test_survivor_is_the_same_for_any_input_order_and_with_two_workers():
+def test_survivor_is_the_same_for_any_input_order_and_with_two_workers(tmp_path):
     base = words(6, 300)
     docs = [doc(f"e{i}", " ".join(base)) for i in range(4)]  # exact copies
     docs += [doc(f"n{i}", " ".join(base[:100] + [f"edit{i}"] + base[101:])) for i in range(4)]  # near copies
@@ -128,9 +120,34 @@ def test_survivor_is_the_same_for_any_input_order_and_with_two_workers():
     expected_removed = [
         (d.id, "exact_duplicate" if d.id in exact else "minhash_duplicate", keep.id) for d in cluster if d is not keep
     ]
-    run_dedup(list(reversed(docs)), expected_kept, expected_removed)
+    backwards = list(reversed(docs))
+    check(tmp_path / "reversed", [backwards[:5], backwards[5:]], expected_kept, expected_removed)
     two_workers = PipelineOptions(["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
-    run_dedup(docs, expected_kept, expected_removed, options=two_workers)
+    check(tmp_path / "two", [docs[:3], docs[3:9], docs[9:]], expected_kept, expected_removed, options=two_workers)
+
+
+def test_dropped_rows_of_a_staged_file_are_not_candidates(tmp_path):
+    """Rows with a filter_reason (dropped before dedup) never take part: a copy of one is kept."""
+    text = " ".join(words(7, 90))
+    manifest = stage_documents([[doc("kept", text)]], str(tmp_path))
+    dropped = staged_row(doc("dropped", text), "c4:curly_bracket")
+    path = tmp_path / "staged-dropped.parquet"
+    pq.write_table(pa.Table.from_pylist([dropped], schema=staged_schema((), False)), path)
+    entries = [json.loads(line) for line in open(manifest)]
+    entries.append({"input": "in-dropped", "staged": str(path), "source": str(path), "candidates": 0, "stats": {}})
+    write_manifest(entries, manifest)
+    with beam.Pipeline(runner=FnApiRunner()) as p:
+        _ = p | beam.Create([manifest]) | Deduplicate(str(tmp_path / "verdicts"))
+    assert sorted(f.name for f in (tmp_path / "verdicts").iterdir()) == ["dedup.json"]
+
+
+def test_partitions_keep_every_entry_in_order():
+    from curation.dedup import partitions
+
+    values = np.arange(10, dtype=np.uint64)
+    parts = dict(partitions(values, (values % np.uint64(3)).astype(np.int64)))
+    assert {p: v.tolist() for p, v in parts.items()} == {0: [0, 3, 6, 9], 1: [1, 4, 7], 2: [2, 5, 8]}
+    assert list(partitions(values[:0], values[:0].astype(np.int64))) == []
 
 
 # ---------------------------------------------------------------- connected components
@@ -221,5 +238,37 @@ def test_curate_dedup_usage_errors(tmp_path):
         run_command(["--input", str(tmp_path / "missing"), "--output", str(tmp_path / "out")])
     with pytest.raises(UsageError, match="also an --input"):
         run_command(["--input", str(tmp_path / "run"), "--output", str(tmp_path / "run")])
-    with pytest.raises(UsageError, match="max-rounds"):
+    with pytest.raises(SystemExit) as exit_:  # argparse: "argument --max-rounds: must be at least 1, not 0"
         run_command(["--input", str(tmp_path / "run"), "--output", str(tmp_path / "out"), "--max-rounds", "0"])
+    assert exit_.value.code == 2
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UsageError, match="is a file, not a folder"):
+        run_command(["--input", str(tmp_path / "run"), "--output", str(tmp_path / "file")])
+
+
+def test_too_few_rounds_for_a_chain_run_again_with_max_rounds(tmp_path, monkeypatch):
+    """The phase picks its rounds from the candidate count; when a chain needs more, the check fails the job and
+    the phase runs again with max_rounds instead of returning wrong clusters."""
+    import pipelines.dedup as dedup_phase
+    from pipelines.options import Phases
+
+    w = words(11, 600)
+    chain = [doc(f"c{i}", " ".join(w[30 * i : 30 * i + 300])) for i in range(8)]  # neighbours similar, ends not
+    manifest = stage_documents([chain], str(tmp_path))
+    entries = [json.loads(line) for line in open(manifest)]
+    monkeypatch.setattr(dedup_phase, "rounds_for", lambda nodes, max_rounds: 1)
+    phases, attempts = Phases([], 1), []
+    run = phases.run
+    monkeypatch.setattr(phases, "run", lambda name, build, **kw: attempts.append(name) or run(name, build, **kw))
+    dedup_phase.run_phase(phases, manifest, str(tmp_path / "verdicts"), "global", entries)
+    assert attempts == ["dedup", "dedup"]  # one round was too few for this chain
+    removed = pq.read_table(tmp_path / "verdicts" / "000000.parquet").to_pylist()
+    keep = survivor(*chain)
+    assert sorted((chain[r["row"]].id, r["duplicate_of"]) for r in removed) == sorted((d.id, keep.id) for d in chain if d is not keep)
+
+
+def test_rounds_grow_with_the_candidates():
+    from pipelines.components import rounds_for
+
+    assert [rounds_for(n) for n in (0, 45, 990, 10**4, 10**5, 10**6, 10**9)] == [4, 8, 12, 14, 17, 20, 20]
+    assert rounds_for(10**6, max_rounds=12) == 12

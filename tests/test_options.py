@@ -34,3 +34,18 @@ def test_beam_flags_win():
 def test_unknown_flag_is_a_usage_error():
     with pytest.raises(UsageError, match="--no-such-flag"):
         make_pipeline_options(["--no-such-flag"])
+
+
+@pytest.mark.parametrize("args, dry_run", [(["--dry_run"], "True"), (["--dry_run", "--runner", "FnApiRunner"], "True"),
+                                           (["--dry_run=true"], "True"), (["--dry_run", "False"], False),
+                                           (["--dry_run=0"], False), ([], False)])
+def test_dry_run_is_a_flag_and_false_means_false(args, dry_run):
+    """Beam's --dry_run takes a value and treats any, "False" included, as yes; ours is a flag, as Beam's docs write it."""
+    from apache_beam.options.pipeline_options import TestOptions
+
+    assert make_pipeline_options(args).view_as(TestOptions).dry_run == dry_run
+
+
+def test_a_dry_run_value_that_is_not_a_boolean_is_a_usage_error():
+    with pytest.raises(UsageError, match="--dry_run takes true or false"):
+        make_pipeline_options(["--dry_run=maybe"])

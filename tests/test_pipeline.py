@@ -103,6 +103,16 @@ def _cli(*argv: str) -> subprocess.CompletedProcess:
     (["run", "--input", "/nonexistent/*.warc.gz"], "no input files match"),
     (["run", "--languages", "eng"], "unknown language code(s) eng"),
     (["run", "--filters", "gopher,nope"], "nope"),
+    (["run", "--min-lang-score", "2"], "argument --min-lang-score: must be at least 0.0 and below 1.0, not 2"),
+    (["run", "--min-lang-score", "-0.5"], "--min-lang-score: must be at least 0.0"),
+    (["run", "--workers", "0"], "argument --workers: must be at least 1, not 0"),
+    (["run", "--workers", "two"], "argument --workers: 'two' is not a whole number"),
+    (["run", "--extract-timeout", "0"], "--extract-timeout: must be above 0"),
+    (["run", "--max-payload-mb", "-1"], "--max-payload-mb: must be above 0"),
+    (["run", "--output", "README.md"], "--output 'README.md' is a file, not a folder"),
+    (["run", "--input", "docs"], "folder 'docs' holds no archives"),
+    (["run", "--lid-model", "/nonexistent/lid.176.bin"], "language model not found"),
+    (["run", "--dry_run=maybe"], "--dry_run takes true or false"),
     (["stats", "/nonexistent"], "no stats.json"),
     (["query", "SELECT 1", "--output", "/nonexistent"], "no curated output"),
 ])
@@ -111,6 +121,14 @@ def test_user_errors_are_one_line(argv, message):
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert message in lines[-1] and "Traceback" not in result.stderr
+
+
+def test_a_folder_of_archives_is_its_archives(sample_run, tmp_path):
+    """--input DIR curates the archives directly inside it (other files there are not archives, and are left alone)."""
+    out = tmp_path / "out"
+    stats = run_curate("--input", str(SAMPLE_WARCS), "--output", str(out), "--signals")
+    assert stats["records_read"] == json.loads((sample_run / "stats.json").read_text())["records_read"]
+    assert _shard_bytes(out) == _shard_bytes(sample_run)
 
 
 def test_query_and_stats_commands(sample_run):
@@ -135,7 +153,7 @@ def test_query_empty_view_has_the_columns_the_run_wrote(tmp_path):
     """No kept documents: `docs` is empty but has the score and signals columns the removed shards have."""
     import pyarrow.parquet as pq
 
-    from curation.commands.query import connect
+    from curation.views import connect
     from curation.schema import FINEWEB_SCHEMA, schema_for
 
     (tmp_path / "removed").mkdir()

@@ -219,6 +219,13 @@ def test_unknown_preset_and_missing_data_are_usage_errors(tmp_path):
         curate("pretrain", "--out", str(tmp_path / "r"), "--data", str(tmp_path))
 
 
+def test_the_commands_know_the_checkpoint_name_without_torch():
+    from curation.commands.checkpoints import CHECKPOINT_NAME as commands_name
+    from pretrain.checkpoint import CHECKPOINT_NAME
+
+    assert commands_name == CHECKPOINT_NAME
+
+
 def test_pretrain_help_defaults_match_train_config():
     from curation.commands.pretrain import DEFAULTS
 

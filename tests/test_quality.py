@@ -17,10 +17,9 @@ from hypothesis import strategies as st
 
 from conftest import REPO, SAMPLE_WARCS, run_curate, shared_path
 from curation.cli import main as curate
-from curation.quality import (
-    Features, QualityModel, TrainConfig, in_holdout, int_score, load_model, read_texts, roc_auc, train,
-)
+from curation.quality import Features, QualityModel, TrainConfig, in_holdout, int_score, load_model, roc_auc, train
 from curation.schema import FINEWEB_SCHEMA, REMOVED_SCHEMA
+from curation.training_text import read_texts
 
 FEATURES = Features()
 
@@ -293,15 +292,56 @@ def test_cli_usage_errors(tmp_path, capsys):
     (tmp_path / "x.txt").write_text("some text")
     assert curate(["quality", "train", "--positives", str(tmp_path / "absent"), "--negatives", str(tmp_path / "x.txt"),
                    "--output", str(tmp_path / "m.npz")]) == 2
-    assert curate(["quality", "train", "--positives", str(tmp_path / "x.txt"), "--negatives", str(tmp_path / "x.txt"),
-                   "--output", str(tmp_path / "m.npz"), "--bits", "40"]) == 2
+    with pytest.raises(SystemExit) as exit_:  # argparse: "argument --bits: must be at least 8 and at most 28, not 40"
+        curate(["quality", "train", "--positives", str(tmp_path / "x.txt"), "--negatives", str(tmp_path / "x.txt"),
+                "--output", str(tmp_path / "m.npz"), "--bits", "40"])
+    assert exit_.value.code == 2
     assert curate(["quality", "score", "--model", str(tmp_path / "x.txt"), str(tmp_path / "x.txt")]) == 2
     sample = ["--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(tmp_path / "out")]
     assert curate(["run", *sample, "--min-quality", "0.5"]) == 2
     assert curate(["run", *sample, "--quality-model", str(tmp_path / "x.txt")]) == 2
     err = capsys.readouterr().err
-    assert "no such file or directory" in err and "--min-quality needs --quality-model" in err
+    assert f"--positives '{tmp_path / 'absent'}': no such file or folder" in err
+    assert "--min-quality needs --quality-model" in err
     assert "cannot load quality model" in err
+
+
+def _train_without_text_field(positives: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """`curate quality train` in a subprocess, negatives unreadable: an early failure must come from the positives,
+    before the negatives are read."""
+    (tmp_path / "negatives.json").write_text("not JSON")
+    return subprocess.run(
+        [sys.executable, "-m", "curation.cli", "quality", "train", "--positives", str(positives),
+         "--negatives", str(tmp_path / "negatives.json"), "--output", str(tmp_path / "m.npz")],
+        capture_output=True, text=True, cwd=REPO)
+
+
+def _assert_names_the_fields_seen(result: subprocess.CompletedProcess, tmp_path: Path) -> None:
+    assert result.returncode == 2 and result.stdout == "" and not (tmp_path / "m.npz").exists()
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("curate quality: error: --positives: no document has text in its \"text\" field")
+    assert "(fields seen: answer, question); try --text-field question,answer" in result.stderr
+
+
+def test_train_without_the_text_field_fails_early_naming_the_fields_seen(tmp_path):
+    rows = [{"question": f"What is {n} + {n}?", "answer": f"{n} + {n} = {2 * n}.\n#### {2 * n}"} for n in range(5)]
+    (tmp_path / "qa.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _assert_names_the_fields_seen(_train_without_text_field(tmp_path / "qa.jsonl", tmp_path), tmp_path)
+
+
+def test_train_on_gsm8k_without_text_field_names_its_fields(tmp_path):
+    gsm8k = shared_path("sft", "gsm8k", "train.jsonl")
+    _assert_names_the_fields_seen(_train_without_text_field(gsm8k, tmp_path), tmp_path)
+
+
+def test_fields_that_hold_no_text_are_named_but_not_suggested(tmp_path, capsys):
+    (tmp_path / "a.jsonl").write_text('{"text": "", "id": 7, "body": "Some words."}\n')
+    _random_model().save(str(tmp_path / "m.npz"))
+    assert curate(["quality", "score", "--model", str(tmp_path / "m.npz"), str(tmp_path / "a.jsonl"),
+                   "--text-field", "text,title"]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith('PATH: no document has text in its "text" or "title" field (fields seen: body, id, text); '
+                        "try --text-field body\n")
 
 
 # ---------------------------------------------------------------- the pipeline
@@ -377,3 +417,41 @@ def test_recipe_sft_text_against_curated_crawl_text(benchmark_output, tmp_path, 
     assert info["documents"]["positives"] == 1319 + 500 and info["documents"]["negatives"] > 50
     held = info["held_out"]
     assert held["negatives"] >= 10 and held["auc"] > 0.9
+
+
+# ---------------------------------------------------------------- --quality-keep-top
+
+
+def test_the_top_fraction_threshold_is_exact_but_for_one_bin():
+    from curation import quality_top as Q
+
+    rng = np.random.default_rng(0)
+    scores = rng.beta(2, 5, 100_000)
+    counts = Q.histogram(scores)
+    for keep in (0.1, 0.5, 0.9, 1.0):
+        cut = Q.threshold(counts, keep)
+        kept = int((scores >= cut).sum())
+        assert kept == Q.kept_count(counts, cut) >= keep * len(scores)
+        in_bin = int(((scores >= cut) & (scores < cut + 1 / Q.BINS)).sum())
+        assert kept - in_bin < keep * len(scores)  # one bin fewer would keep too few: the error bound
+    assert Q.threshold(Q.histogram(np.full(10, 0.3)), 0.1) <= 0.3 and Q.threshold(np.zeros(Q.BINS, dtype=np.int64), 0.5) == 0.0
+
+
+def test_run_keeps_the_top_fraction_by_score_before_dedup(sample_run, tmp_path):
+    kept = [row["text"] for row in _rows(sample_run / "data")]
+    removed = [row["text"] for row in _rows(sample_run / "removed") if row["text"]]
+    model_path = tmp_path / "model.npz"
+    train(kept, removed, config=TrainConfig(holdout=0.0)).save(str(model_path))
+    out = tmp_path / "out"
+    argv = ("--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out), "--quality-model", str(model_path))
+    full = run_curate(*argv)
+    top = run_curate(*argv, "--quality-keep-top", "0.25")
+    assert json.loads((out / "run.json").read_text())["files"]["reused"] == 3  # the cut comes after staging
+    assert top["records_read"] == top["kept"] + sum(top["dropped"].values()) + sum(top["errors"].values())
+    stage = next(s for s in top["stages"] if s["name"] == "quality_top")
+    assert stage["out"] >= 0.25 * stage["in"] and stage["in"] - stage["out"] == top["dropped"]["quality_top"]
+    assert top["kept"] < full["kept"]
+    cut_rows = [row for row in _rows(out / "removed") if row["filter_reason"] == "quality_top"]
+    data = _rows(out / "data")
+    assert len(cut_rows) == top["dropped"]["quality_top"] and len(data) == top["kept"]
+    assert max(row["score"] for row in cut_rows) < min(row["score"] for row in data)

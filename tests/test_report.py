@@ -14,6 +14,7 @@ import pytest
 
 from curation.cli import main as curate
 from curation.report import SECTIONS, Threshold, esc, signal_thresholds, write_report
+from curation.report_charts import drops_chart, funnel_chart
 from curation.schema import FINEWEB_SCHEMA, REMOVED_SCHEMA
 from curation.stats import Stats
 from filters import FILTER_NAMES, build_text_filters
@@ -114,6 +115,27 @@ def test_sample_report_shows_kept_domains_and_run_metadata(sample_run, sample_re
 
 def test_sample_report_loads_nothing_from_outside(sample_report):
     assert_self_contained(sample_report[1])
+
+
+def test_the_same_run_gives_the_same_page_bytes(sample_run, sample_report, tmp_path):
+    """Nothing time-dependent in the page or its PNGs, so a report can be diffed against an earlier one."""
+    again = tmp_path / "again.html"
+    assert curate(["report", str(sample_run), "--output", str(again), "--examples", "2"]) == 0
+    assert again.read_bytes() == sample_report[0].read_bytes()
+
+
+def test_charts_are_png_bytes_and_none_when_there_is_nothing_to_draw(sample_run):
+    stats = json.loads((sample_run / "stats.json").read_text())
+    assert funnel_chart(stats).startswith(b"\x89PNG\r\n\x1a\n")
+    assert drops_chart(stats).startswith(b"\x89PNG\r\n\x1a\n")
+    assert drops_chart({**stats, "dropped": {}, "errors": {}}) is None
+
+
+def test_report_modules_stay_short():
+    lengths = {path.name: len(path.read_text(encoding="utf-8").splitlines())
+               for path in (REPO / "curation").glob("report*.py")}
+    assert {"report.py", "report_data.py", "report_charts.py"} <= lengths.keys()
+    assert {name: n for name, n in lengths.items() if n > 400} == {}
 
 
 def _write_shard(directory: Path, schema: pa.Schema, rows: list[dict]) -> None:

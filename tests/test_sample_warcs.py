@@ -4,7 +4,7 @@ the generator's docstring promises (record types, charsets, HTTP encodings, the 
 from __future__ import annotations
 
 import gzip
-import importlib.util
+import importlib
 import io
 import ipaddress
 import json
@@ -43,11 +43,17 @@ class Record:
 
 @pytest.fixture(scope="module")
 def generator():
-    spec = importlib.util.spec_from_file_location("make_sample_warcs", SAMPLES / "make_sample_warcs.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
+    """The generator imported as running it imports it: its folder first on sys.path, for its sibling modules."""
+    sys.path.insert(0, str(SAMPLES))
+    try:
+        yield importlib.import_module("make_sample_warcs")
+    finally:
+        sys.path.remove(str(SAMPLES))
+
+
+@pytest.fixture(scope="module")
+def pages(generator):
+    return importlib.import_module("sample_pages")
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +77,38 @@ def response(records: list[Record], url_part: str) -> Record:
 
 def test_check_reproduces_the_committed_bytes(generator):
     assert generator.check(SAMPLES) == []
+
+
+def test_the_generator_modules_are_a_few_hundred_lines_each():
+    lengths = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in SAMPLES.glob("*.py")}
+    assert "make_sample_warcs.py" in lengths
+    assert {name: n for name, n in lengths.items() if n > 400} == {}
+
+
+def test_every_page_file_is_read_and_every_page_is_captured(generator, pages):
+    read = pages.read_pages()
+    assert {page.site for page in read} == {path.stem for path in (SAMPLES / "pages").glob("*.txt")}
+    url_of = importlib.import_module("sample_records").url_of
+    captured = {entry.url for spec in generator.plan() for entry in spec.entries}
+    assert [page.path for page in read if url_of(page) not in captured] == []
+
+
+def test_page_text_lives_in_the_page_files_not_in_the_code(pages):
+    code = "".join(path.read_text(encoding="utf-8") for path in SAMPLES.glob("*.py"))
+    assert [page.path for page in pages.read_pages() if page.body.splitlines()[0] in code] == []
+
+
+def test_a_page_file_reads_as_title_fields_and_body(pages, tmp_path):
+    (tmp_path / "kitchen.txt").write_text(
+        "# First\npath: /one/\ndate: 2024-01-02\nauthor: A. Cook\n\nIntro line\nwrapped.\n\n## Step\n\n- a\n- b\n\n"
+        "# Second\npath: /two/\ndate: 2024-01-03\nauthor: B. Cook\n\nOnly paragraph.\n", encoding="utf-8")
+    assert pages.read_pages(tmp_path) == [
+        pages.Article("kitchen", "/one/", "First", "2024-01-02", "A. Cook", "Intro line\nwrapped.\n\n## Step\n\n- a\n- b"),
+        pages.Article("kitchen", "/two/", "Second", "2024-01-03", "B. Cook", "Only paragraph."),
+    ]
+    (tmp_path / "kitchen.txt").write_text("# No fields\n\nBody.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="kitchen.txt: page 'No fields' needs the lines path:, date:, author:"):
+        pages.read_pages(tmp_path)
 
 
 def test_the_sample_stays_small():

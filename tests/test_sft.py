@@ -82,7 +82,10 @@ def test_sft_command_refuses_a_missing_init(tmp_path):
     parser = argparse.ArgumentParser()
     sft_command.register(parser.add_subparsers())
     args = parser.parse_args(["sft", "--init", str(tmp_path / "nope"), "--identity-examples", "5", "--out", str(tmp_path / "o")])
-    with pytest.raises(UsageError, match="no checkpoint"):
+    with pytest.raises(UsageError, match="--init '.*nope': no such folder; train one with `curate pretrain`"):
+        args.func(args)
+    (tmp_path / "nope").mkdir()
+    with pytest.raises(UsageError, match="no checkpoint.pt there"):
         args.func(args)
 
 
@@ -93,6 +96,19 @@ def test_sft_help_defaults_match_the_config():
 
     config_defaults = {f.name: f.default for f in fields(SFTConfig)}
     assert all(config_defaults[name] == value for name, value in DEFAULTS.items())
+
+
+def test_every_sft_flag_is_a_config_field_or_named_as_not_one():
+    """`curate sft` sorts its flags before importing torch, by the names that are not SFTConfig fields."""
+    from dataclasses import fields
+
+    from curation.commands import sft as sft_command
+
+    parser = argparse.ArgumentParser()
+    sft_command.register(parser.add_subparsers())
+    sft_parser = parser._subparsers._group_actions[0].choices["sft"]
+    dests = {action.dest for action in sft_parser._actions} - {"help"}
+    assert dests - sft_command.NOT_CONFIG == {f.name for f in fields(SFTConfig)} - {"out", "resume"}
 
 
 class ScriptedModel(nn.Module):

@@ -178,3 +178,12 @@ def test_every_shared_archive_reads_without_raising():
             items = list(read_archive(f, str(path), fmt="wet" if ".wet" in path.name else "warc"))
         assert all(isinstance(i, (RawRecord, Skip, FileError)) for i in items)
         assert sum(isinstance(i, FileError) for i in items) <= 1
+
+
+def test_a_wrong_content_length_writes_no_page_bytes_to_stderr(capsys):
+    """warcio writes a warning with the bytes it found to stderr whenever a record is not followed by a blank line;
+    the record is still read and counted, so nothing reaches the user's terminal."""
+    path = shared_path("warcs", "warcio", "example-trunc.warc")
+    with open(path, "rb") as f:
+        items = list(read_archive(f, str(path)))
+    assert items and capsys.readouterr().err == ""

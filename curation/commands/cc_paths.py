@@ -7,6 +7,7 @@ import os
 import sys
 
 from curation.errors import UsageError
+from curation.flags import integer
 
 EPILOG = """Examples:
   curate cc-paths CC-MAIN-2024-33 --limit 3
@@ -19,8 +20,6 @@ def _cc_paths(args: argparse.Namespace) -> int:
 
     try:
         shard = parse_shard(args.shard)
-        if args.limit is not None and args.limit < 1:
-            raise ValueError(f"--limit must be at least 1, not {args.limit}")
         urls = list_urls(args.crawl, args.kind, base=args.base, limit=args.limit, shard=shard)
         for url in urls:
             print(url)
@@ -43,7 +42,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("crawl", help="crawl id, e.g. CC-MAIN-2024-33")
     parser.add_argument("--kind", choices=["warc", "wet"], default="warc", help="which files to list (default: warc)")
-    parser.add_argument("--limit", type=int, default=None, help="print at most this many URLs (after --shard)")
+    parser.add_argument("--limit", type=integer(1), default=None, help="print at most this many URLs (after --shard)")
     parser.add_argument("--shard", default="0/1", metavar="K/N",
                         help="keep every N-th file starting at K (0 <= K < N), to split a crawl across jobs (default: 0/1)")
     parser.add_argument("--base", default=DEFAULT_BASE,

@@ -3,6 +3,11 @@
 Replies stream as they are generated and end at the end-of-turn token <|im_end|>;
 the conversation stays in one KV cache across turns. In the loop, an empty line or
 EOF (Ctrl-D) ends the chat and /reset starts a new one.
+
+With --search OUT_DIR each user message is first searched in OUT_DIR's index
+(`curate index`) and the best passages go into the context as a search block
+between <|search_start|> and <|search_end|>, cut to fit the model's window;
+--show-search prints that block (to stderr) before the reply.
 """
 
 from __future__ import annotations
@@ -10,7 +15,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from curation.commands.checkpoints import checked_run, load_for_command
+from curation.commands.index import open_searcher
+from curation.commands.sample import add_generation_flags
 from curation.errors import UsageError
+from curation.flags import integer, seed
 
 
 def register(subparsers) -> None:
@@ -20,21 +29,23 @@ def register(subparsers) -> None:
     p.add_argument("--prompt", help="answer this one message and exit (default: interactive)")
     p.add_argument("--system", default=None,
                    help="system prompt (default: the one the run was fine-tuned with, from SFT_DIR/chat.json); '' for none")
-    p.add_argument("--max-new-tokens", type=int, default=256, help="tokens per reply at most (default: %(default)s)")
-    p.add_argument("--temperature", type=float, default=0.0, help="softmax temperature; 0 is greedy (default: %(default)s)")
-    p.add_argument("--top-k", type=int, default=0, help="sample among the k likeliest tokens; 0: all (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="sampling seed (default: %(default)s)")
+    add_generation_flags(p, max_new_tokens=256, temperature=0.0, top_k=0)
+    p.add_argument("--seed", type=seed(), default=0, help="sampling seed (default: %(default)s)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
+    p.add_argument("--search", metavar="OUT_DIR", help="search this indexed `curate run` output before each user turn")
+    p.add_argument("--search-k", type=integer(1), default=3, help="passages to retrieve per turn (default: %(default)s)")
+    p.add_argument("--show-search", action="store_true", help="print the search block the model is given (to stderr)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from curation.commands.checkpoints import load_for_command
+    if args.show_search and not args.search:
+        raise UsageError("--show-search needs --search OUT_DIR")
+    ckpt = checked_run("--ckpt", args.ckpt, "fine-tune one with `curate sft`")
+    searcher = open_searcher(args.search, "--search") if args.search else None
     from pretrain.chat import ChatSession, read_chat_metadata
 
-    if args.max_new_tokens < 1 or args.temperature < 0 or args.top_k < 0:
-        raise UsageError("need --max-new-tokens >= 1, --temperature >= 0 and --top-k >= 0")
-    ckpt, model, tokenizer, _ = load_for_command(args.ckpt, args.device, "fine-tune one with `curate sft`")
+    model, tokenizer, _ = load_for_command(ckpt, args.device)
     system = args.system if args.system is not None else read_chat_metadata(ckpt)["system_prompt"]
 
     def new_session() -> ChatSession:
@@ -42,7 +53,14 @@ def run(args: argparse.Namespace) -> int:
                            top_k=args.top_k or None, seed=args.seed)
 
     def answer(session: ChatSession, text: str) -> None:
-        for piece in session.reply(text, args.max_new_tokens):
+        search = None
+        if searcher is not None:
+            hits = searcher.search(text, args.search_k)
+            search = session.search_block([(h.passage, h.focus) for h in hits], text, args.max_new_tokens)
+            if args.show_search:
+                urls = "".join(f"\n  [{i}] {h.url} ({h.score:.2f})" for i, h in enumerate(hits, 1))
+                print(f"search: {len(hits)} result(s){urls}\nblock: {search.content}", file=sys.stderr)
+        for piece in session.reply(text, args.max_new_tokens, search=search):
             sys.stdout.write(piece)
             sys.stdout.flush()
         sys.stdout.write("\n")

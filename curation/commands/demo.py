@@ -9,11 +9,14 @@ interrupted demo continues where it stopped.
 from __future__ import annotations
 
 import argparse
+import glob
 import importlib
 import shlex
 from pathlib import Path
 
+from curation.commands.tokenizer import MIN_VOCAB_SIZE
 from curation.errors import UsageError
+from curation.flags import OneLineParser, integer, number, output_dir
 
 DEFAULT_INPUT = "sample_warcs/*.warc*"
 
@@ -23,21 +26,25 @@ def register(subparsers) -> None:
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="demo", metavar="DIR", help="folder for every step's output (default: %(default)s)")
     p.add_argument("--input", default=DEFAULT_INPUT, metavar="GLOB", help="archives to curate (default: %(default)s)")
-    p.add_argument("--vocab-size", type=int, default=2048, help="size of the BPE trained on the shards (default: %(default)s)")
-    p.add_argument("--val-fraction", type=float, default=0.1,
-                   help="share of documents held out for val loss (default: %(default)s)")
-    p.add_argument("--max-steps", type=int, default=None, help="override the cpu-demo preset's step count")
+    p.add_argument("--vocab-size", type=integer(MIN_VOCAB_SIZE), default=2048,
+                   help=f"size of the BPE trained on the shards, at least {MIN_VOCAB_SIZE} (default: %(default)s)")
+    p.add_argument("--val-fraction", type=number(0, 1, low_open=True, high_open=True), default=0.1,
+                   help="share of documents held out for val loss, above 0 and below 1 (default: %(default)s)")
+    p.add_argument("--max-steps", type=integer(1), default=None, help="override the cpu-demo preset's step count")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s")
     p.add_argument("--prompt", default="The", help="text the trained model continues (default: %(default)s)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(output_dir("--out", args.out))
     curated, bpe, tokens, run_dir = out / "curated", out / "bpe.tiktoken", out / "tokens", out / "run"
     val = str(args.val_fraction)
-    if not (curated / "stats.json").exists():
+    needs_run = not (curated / "stats.json").exists()
+    if needs_run and "://" not in args.input and not glob.glob(args.input):
+        raise UsageError(f"--input {args.input!r}: no such file or folder, and no file matches it")
+    out.mkdir(parents=True, exist_ok=True)
+    if needs_run:
         step("run", ["--input", args.input, "--output", str(curated)])
     if not any((curated / "data").glob("*.parquet")):
         raise UsageError(f"curating {args.input} kept no documents; nothing to train on")
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 def step(command: str, argv: list[str]) -> None:
     """Run one `curate` subcommand in-process, through its own parser; stop the demo if it fails."""
     print(f"\n$ curate {command} {shlex.join(argv)}", flush=True)
-    parser = argparse.ArgumentParser(prog="curate")
+    parser = OneLineParser(prog="curate")
     subparsers = parser.add_subparsers(dest="command")
     importlib.import_module(f"curation.commands.{command}").register(subparsers)
     args = parser.parse_args([command, *argv])

@@ -1,7 +1,10 @@
-"""`curate eval`: score a run on HellaSwag (acc, acc_norm), GSM8K (exact match), val bits per byte or "I don't know".
+"""`curate eval`: score a run on HellaSwag (acc, acc_norm), GSM8K (exact match), val bits per byte, "I don't know"
+or open-book answering.
 
 HellaSwag and GSM8K read ../shared/data by default; bpb reads the val split of the
 token directory the run (or, for an SFT run, the run it started from) trained on.
+open-book asks quote questions about the held-out documents of --search OUT_DIR
+(pretrain/open_book.py), once without and once with search results in the context.
 """
 
 from __future__ import annotations
@@ -9,7 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 
+from curation.commands.checkpoints import checked_run, load_for_command
+from curation.commands.index import open_searcher
 from curation.errors import UsageError
+from curation.flags import existing_dir, existing_file, integer
 
 DEFAULT_HELLASWAG = "../shared/data/eval/hellaswag_val/hellaswag_val.jsonl.gz"
 DEFAULT_GSM8K = "../shared/data/sft/gsm8k/test.jsonl"
@@ -19,16 +25,18 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("eval", help="HellaSwag / GSM8K / val bits-per-byte / \"I don't know\" rate of a run",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ckpt", required=True, metavar="DIR", help="a `curate pretrain` or `curate sft` run directory")
-    p.add_argument("--task", required=True, choices=["hellaswag", "gsm8k", "bpb", "idk"],
+    p.add_argument("--task", required=True, choices=["hellaswag", "gsm8k", "bpb", "idk", "open-book"],
                    help="what to measure; idk: share of questions about unseen made-up people answered "
-                        "with \"I don't know\"")
-    p.add_argument("--limit", type=int, default=None,
-                   help="first N examples (hellaswag, gsm8k), N val windows (bpb) or N made-up names (idk) "
-                        "(default: all; idk: 50)")
+                        "with \"I don't know\"; open-book: answer accuracy closed book vs with search results")
+    p.add_argument("--limit", type=integer(1), default=None,
+                   help="first N examples (hellaswag, gsm8k, open-book), N val windows (bpb) or N made-up names "
+                        "(idk) (default: all; idk: 50)")
     p.add_argument("--data", default=None, metavar="PATH",
                    help=f"hellaswag .jsonl.gz (default: {DEFAULT_HELLASWAG}), gsm8k .jsonl (default: {DEFAULT_GSM8K}) "
                         "or, for bpb, a token directory (default: the one the run trained on)")
-    p.add_argument("--max-new-tokens", type=int, default=256, help="gsm8k: reply length at most (default: %(default)s)")
+    p.add_argument("--search", metavar="OUT_DIR", help="open-book: the indexed `curate run` output to ask about and search")
+    p.add_argument("--max-new-tokens", type=integer(1), default=None,
+                   help="gsm8k, open-book: reply length at most (default: 256; open-book 32)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
     p.set_defaults(func=run)
@@ -37,15 +45,21 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from curation.commands.checkpoints import load_for_command
+    if (args.task == "open-book") != (args.search is not None):
+        raise UsageError("--search OUT_DIR goes with --task open-book, and open-book needs it")
+    ckpt = checked_run("--ckpt", args.ckpt, "pass a `curate pretrain` or `curate sft` run folder")
+    if args.task == "bpb" and args.data is not None:
+        existing_dir("--data", args.data, "pass a token directory from `curate tokenize`")
+    elif args.task in ("hellaswag", "gsm8k"):
+        default = DEFAULT_HELLASWAG if args.task == "hellaswag" else DEFAULT_GSM8K
+        path = Path(existing_file("--data", args.data or default, "pass --data PATH"))
+    searcher = open_searcher(args.search, "--search") if args.search else None
     from curation.tokens import TokenDataError
     from pretrain.checkpoint import TokenizerMismatch
-    from pretrain import evals
+    from pretrain import evals, open_book
     from pretrain.chat import read_chat_metadata
 
-    if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit must be at least 1")
-    ckpt, model, tokenizer, checkpoint = load_for_command(args.ckpt, args.device)
+    model, tokenizer, checkpoint = load_for_command(ckpt, args.device)
     device = next(model.parameters()).device
     run_dir = ckpt if ckpt.is_dir() else ckpt.parent
     if args.task == "bpb":
@@ -58,15 +72,22 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(e)) from None
         line = (f"bpb: {result['tokens']} val tokens of {token_dir}: loss {result['val_loss']:.4f} nats/token, "
                 f"{result['val_bpb']:.4f} bits/byte")
+    elif args.task == "open-book":
+        questions = open_book.heldout_questions(args.search, args.limit)
+        if not questions:
+            raise UsageError(f"{args.search}: no held-out document has a sentence to ask about")
+        result = open_book.open_book_eval(model, tokenizer, searcher, questions,
+                                          read_chat_metadata(run_dir)["system_prompt"],
+                                          max_new_tokens=args.max_new_tokens or 32)
+        line = (f"open-book: {result['examples']} questions on held-out documents: closed book "
+                f"{result['closed_book']:.1%} ({result['closed_correct']}), open book {result['open_book']:.1%} "
+                f"({result['open_correct']}); the answer was in the search block for {result['in_block']}")
     elif args.task == "idk":
         names = evals.unseen_names(run_dir, args.limit or 50)
         result = evals.idk_rate(model, tokenizer, read_chat_metadata(run_dir)["system_prompt"], names)
         line = f"idk: {result['refused']} of {result['examples']} questions about unseen made-up people refused " \
                f"({result['idk_rate']:.0%})"
     else:
-        path = Path(args.data or (DEFAULT_HELLASWAG if args.task == "hellaswag" else DEFAULT_GSM8K))
-        if not path.is_file():
-            raise UsageError(f"{path}: no such file (pass --data)")
         if args.task == "hellaswag":
             result = evals.hellaswag(model, tokenizer, path, args.limit, device)
             line = (f"hellaswag: {result['examples']} examples, acc {result['acc']:.4f} ({result['correct']}), "
@@ -74,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
                     f"chance 0.25")
         else:
             system = read_chat_metadata(run_dir)["system_prompt"]
-            result = evals.gsm8k(model, tokenizer, path, system, args.limit, args.max_new_tokens)
+            result = evals.gsm8k(model, tokenizer, path, system, args.limit, args.max_new_tokens or 256)
             line = f"gsm8k: {result['examples']} problems, exact match {result['accuracy']:.4f} ({result['correct']})"
     print(json.dumps(result) if args.json else line)
     return 0

@@ -13,7 +13,10 @@ import json
 import os
 from pathlib import Path
 
+from curation.commands.checkpoints import CHECKPOINT_NAME, checked_run
+from curation.commands.tokenize import checked_tokenizer
 from curation.errors import UsageError
+from curation.flags import existing_dir, fraction, integer, number, output_dir, seed
 
 # TrainConfig's defaults, for the help text only (tests check that the two agree).
 DEFAULTS = {
@@ -40,28 +43,29 @@ def register(subparsers) -> None:
     p.add_argument("--tokenizer", metavar="cl100k_base|PATH",
                    help="tokenizer for curated shards (default: cl100k_base); with a token directory, only a check "
                         "that it is the one the tokens were made with")
-    p.add_argument("--val-fraction", type=float, default=DEFAULT_VAL_FRACTION,
-                   help="val share when tokenizing curated shards (default: %(default)s)")
+    p.add_argument("--val-fraction", type=number(0, 1, low_open=True, high_open=True), default=DEFAULT_VAL_FRACTION,
+                   help="val share when tokenizing curated shards, above 0 (training evaluates on it) and below 1 "
+                        "(default: %(default)s)")
     p.add_argument("--preset", metavar="NAME",
                    help="a named set of defaults: cpu-demo (2 layers, 50 steps: what `curate demo` trains on the "
                         "sample archives in minutes on 2 CPU cores)")
-    add("--depth", type=int, help="transformer layers; width is 64*depth, heads of 64-128 channels")
-    add("--seq-len", type=int, help="context length in tokens")
-    add("--batch-tokens", type=int, help="tokens per optimizer step over all GPUs and micro-batches")
-    add("--device-batch-size", type=int, help="sequences per forward pass; the rest is gradient accumulation")
+    add("--depth", type=integer(1), help="transformer layers; width is 64*depth, heads of 64-128 channels")
+    add("--seq-len", type=integer(1), help="context length in tokens")
+    add("--batch-tokens", type=integer(1), help="tokens per optimizer step over all GPUs and micro-batches")
+    add("--device-batch-size", type=integer(1), help="sequences per forward pass; the rest is gradient accumulation")
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--max-steps", type=int, default=argparse.SUPPRESS, help="optimizer steps to train for")
-    length.add_argument("--target-tokens", type=int, default=argparse.SUPPRESS,
+    length.add_argument("--max-steps", type=integer(1), default=argparse.SUPPRESS, help="optimizer steps to train for")
+    length.add_argument("--target-tokens", type=integer(1), default=argparse.SUPPRESS,
                         help="tokens to train on (default when neither is given: 20 per parameter)")
-    add("--warmup-steps", type=int, help="linear learning-rate warmup")
+    add("--warmup-steps", type=integer(0), help="linear learning-rate warmup")
     add("--schedule", choices=["cosine", "linear"], help="after warmup: cosine decay, or flat then linear warmdown")
-    add("--warmdown-frac", type=float, help="share of steps in the linear warmdown")
+    add("--warmdown-frac", type=fraction(high_open=False), help="share of steps in the linear warmdown, 0 to 1")
     add_optimizer_flags(add)
-    add("--eval-tokens", type=int, help="val tokens per evaluation")
-    add("--seed", type=int, help="seed of initialisation and data order")
+    add("--eval-tokens", type=integer(1), help="val tokens per evaluation")
+    add("--seed", type=seed(), help="seed of initialisation and data order")
     add("--compile", choices=["auto", "on", "off"], help="torch.compile; auto: on for CUDA, off on CPU")
-    p.add_argument("--threads", type=int, default=argparse.SUPPRESS, help="torch CPU threads (default: torch's choice)")
-    p.add_argument("--stop-after", type=int, default=argparse.SUPPRESS, metavar="STEP",
+    add_threads_flag(p)
+    p.add_argument("--stop-after", type=integer(1), default=argparse.SUPPRESS, metavar="STEP",
                    help="checkpoint and exit at this step (continue later with --resume)")
     p.add_argument("--init-from", metavar="RUN_DIR", default=argparse.SUPPRESS,
                    help="start from another run's weights with a fresh optimizer and schedule")
@@ -85,30 +89,48 @@ def flag_adder(parser: argparse.ArgumentParser, defaults: dict):
 
 def add_optimizer_flags(add) -> None:
     """The optimizer, schedule-end, evaluation, checkpoint and device flags `curate pretrain` and `curate sft` share."""
+    learning_rate = number(0, low_open=True)
     add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
-    add("--lr", type=float, help="AdamW peak learning rate (the input embedding table gets 100x)")
-    add("--matrix-lr", type=float, help="Muon peak learning rate")
-    add("--weight-decay", type=float, help="decoupled weight decay of matrices")
-    add("--final-lr-frac", type=float, help="final learning rate as a share of the peak")
-    add("--grad-clip", type=float, help="clip the global gradient norm (0: off)")
-    add("--eval-every", type=int, help="steps between val evaluations (also at the start and the end)")
-    add("--save-every", type=int, help="steps between checkpoints (also at the end)")
+    add("--lr", type=learning_rate, help="AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
+    add("--matrix-lr", type=learning_rate, help="Muon peak learning rate, above 0")
+    add("--weight-decay", type=number(0), help="decoupled weight decay of matrices")
+    add("--final-lr-frac", type=fraction(high_open=False), help="final learning rate as a share of the peak, 0 to 1")
+    add("--grad-clip", type=number(0), help="clip the global gradient norm (0: off)")
+    add("--eval-every", type=integer(1), help="steps between val evaluations (also at the start and the end)")
+    add("--save-every", type=integer(1), help="steps between checkpoints (also at the end)")
     add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
 
 
+def add_threads_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--threads", type=integer(1), default=argparse.SUPPRESS,
+                        help="torch CPU threads (default: torch's choice)")
+
+
+def check_new_run(flag: str, path: str, resume: bool) -> Path:
+    """`path` as the run folder `curate pretrain` or `curate sft` writes: a folder or nothing yet, and holding no
+    checkpoint unless resuming."""
+    run_dir = Path(output_dir(flag, path))
+    if (run_dir / CHECKPOINT_NAME).exists() and not resume:
+        raise UsageError(f"{run_dir} already holds a checkpoint: pass --resume to continue it, or choose another {flag}")
+    return run_dir
+
+
 def run(args: argparse.Namespace) -> int:
+    run_dir = check_new_run("--out", args.out, args.resume)
+    if args.data is not None:
+        existing_dir("--data", args.data, "pass a token directory or a `curate run` output folder")
+    if args.tokenizer is not None:
+        checked_tokenizer("--tokenizer", args.tokenizer)
+    if "init_from" in args:
+        checked_run("--init-from", args.init_from, "pass a `curate pretrain` run folder")
     from dataclasses import fields
 
-    from pretrain.checkpoint import TokenizerMismatch, checkpoint_path
+    from pretrain.checkpoint import TokenizerMismatch
     from pretrain.train import PRESETS, ConfigError, TrainConfig, train
     from curation.tokens import TokenDataError
 
     settable = {f.name for f in fields(TrainConfig)} - {"data", "out", "resume"}
     explicit = {k: v for k, v in vars(args).items() if k in settable}
-    run_dir = Path(args.out)
-    has_checkpoint = checkpoint_path(run_dir).exists()
-    if has_checkpoint and not args.resume:
-        raise UsageError(f"{run_dir} already holds a checkpoint: pass --resume to continue it, or choose another --out")
     values: dict = {}
     if args.preset is not None:
         if args.preset not in PRESETS:

@@ -12,6 +12,7 @@ import itertools
 import time
 
 from curation.errors import UsageError
+from curation.flags import existing_file, existing_path, fraction, integer, number, output_file, seed
 
 TEXT_FIELD_HELP = ("comma list of fields/columns holding the text; missing ones are skipped, so one list can serve "
                    "both sides (default: text); a chat list such as ShareGPT 'conversations' contributes its messages")
@@ -34,18 +35,20 @@ def register(subparsers) -> None:
                        help="ordinary text to score low, e.g. a `curate run` output directory (repeatable)")
     train.add_argument("--output", required=True, metavar="MODEL", help="model file to write (.npz; no pickle inside)")
     train.add_argument("--text-field", default="text", metavar="FIELDS", help=TEXT_FIELD_HELP)
-    train.add_argument("--max-docs", type=int, default=None, metavar="N",
+    train.add_argument("--max-docs", type=integer(1), default=None, metavar="N",
                        help="read at most N documents per side, the first N found (default: all)")
-    train.add_argument("--holdout", type=float, default=0.2,
-                       help="fraction of documents, chosen by a hash of their text, held out for the metrics (default: 0.2)")
-    train.add_argument("--epochs", type=int, default=5, help="passes over the training documents (default: 5)")
-    train.add_argument("--learning-rate", type=float, default=0.5, help="AdaGrad step size (default: 0.5)")
-    train.add_argument("--bits", type=int, default=18,
-                       help="2**BITS hashed weights; 18 (1 MB) stays in cache, more means fewer hash collisions on large "
-                            "training sets but slower scoring (default: 18)")
-    train.add_argument("--char-ngrams", default="5", metavar="N[,N...]",
+    train.add_argument("--holdout", type=fraction(), default=0.2,
+                       help="fraction of documents, chosen by a hash of their text, held out for the metrics, in [0, 1) "
+                            "(default: 0.2)")
+    train.add_argument("--epochs", type=integer(1), default=5, help="passes over the training documents (default: 5)")
+    train.add_argument("--learning-rate", type=number(0, low_open=True), default=0.5,
+                       help="AdaGrad step size, above 0 (default: 0.5)")
+    train.add_argument("--bits", type=integer(8, 28), default=18,
+                       help="2**BITS hashed weights, 8..28; 18 (1 MB) stays in cache, more means fewer hash collisions "
+                            "on large training sets but slower scoring (default: 18)")
+    train.add_argument("--char-ngrams", type=_orders, default="5", metavar="N[,N...]",
                        help="byte n-gram orders (1..8) used besides words and word bigrams (default: 5)")
-    train.add_argument("--seed", type=int, default=0, help="seed for the order of training documents (default: 0)")
+    train.add_argument("--seed", type=seed(), default=0, help="seed for the order of training documents (default: 0)")
     train.set_defaults(func=run_train)
 
     score = actions.add_parser("score", help="score documents with a model: distribution, best and worst",
@@ -54,19 +57,42 @@ def register(subparsers) -> None:
     score.add_argument("paths", nargs="+", metavar="PATH", help="files or directories to score (as for train)")
     score.add_argument("--model", required=True, metavar="MODEL", help="a model written by `curate quality train`")
     score.add_argument("--text-field", default="text", metavar="FIELDS", help=TEXT_FIELD_HELP)
-    score.add_argument("--max-docs", type=int, default=None, metavar="N", help="score at most N documents (default: all)")
-    score.add_argument("--show", type=int, default=3, metavar="K", help="print the K best and K worst documents (default: 3)")
+    score.add_argument("--max-docs", type=integer(1), default=None, metavar="N", help="score at most N documents (default: all)")
+    score.add_argument("--show", type=integer(0), default=3, metavar="K", help="print the K best and K worst documents (default: 3)")
     score.set_defaults(func=run_score)
 
 
-def _read(paths: list[str], fields: list[str], limit: int | None) -> list[str]:
-    from curation.quality import read_texts
+def _orders(text: str) -> tuple[int, ...]:
+    """--char-ngrams: a comma list of n-gram orders, each 1..8."""
+    order = integer(1, 8)
+    return tuple(order(part.strip()) for part in text.split(","))
+
+
+def _read(paths: list[str], fields: list[str], limit: int | None, what: str) -> list[str]:
+    """The documents of `paths`; a UsageError, before any training or scoring, when none had text in `fields`."""
+    from curation.training_text import read_texts, record_fields
 
     texts = itertools.chain.from_iterable(read_texts(path, fields) for path in paths)
     try:
-        return list(itertools.islice(texts, limit))
+        found = list(itertools.islice(texts, limit))
+        seen = {} if found else record_fields(paths)
     except (OSError, ValueError) as e:  # missing file, bad JSON or Parquet
         raise UsageError(str(e).splitlines()[0] if str(e) else type(e).__name__) from e
+    if not found:
+        raise UsageError(_no_text(what, fields, seen))
+    return found
+
+
+def _no_text(what: str, fields: list[str], seen: dict[str, bool]) -> str:
+    """One line: the fields asked for, the fields the records have, and the --text-field that reads the latter."""
+    asked = " or ".join(f'"{name}"' for name in fields)
+    message = f"{what}: no document has text in its {asked} field"
+    if seen:
+        message += f" (fields seen: {', '.join(sorted(seen))})"
+    suggested = [name for name, has_text in seen.items() if has_text]
+    if suggested:
+        message += f"; try --text-field {','.join(suggested)}"
+    return message
 
 
 def _fields(spec: str) -> list[str]:
@@ -77,19 +103,16 @@ def _fields(spec: str) -> list[str]:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    for flag, paths in (("--positives", args.positives), ("--negatives", args.negatives)):
+        for path in paths:
+            existing_path(flag, path)
+    output_file("--output", args.output)
+    fields = _fields(args.text_field)
     from curation.quality import Features, TrainConfig, train
 
-    if args.max_docs is not None and args.max_docs < 1:
-        raise UsageError("--max-docs must be at least 1")
-    if not 0 <= args.holdout < 1 or args.epochs < 1 or args.learning_rate <= 0:
-        raise UsageError("need 0 <= --holdout < 1, --epochs >= 1 and --learning-rate > 0")
-    try:
-        features = Features(bits=args.bits, char_ngrams=tuple(int(n) for n in args.char_ngrams.split(",")))
-    except ValueError as e:
-        raise UsageError(f"--bits/--char-ngrams: {e}") from e
-    fields = _fields(args.text_field)
-    positives = _read(args.positives, fields, args.max_docs)
-    negatives = _read(args.negatives, fields, args.max_docs)
+    features = Features(bits=args.bits, char_ngrams=args.char_ngrams)
+    positives = _read(args.positives, fields, args.max_docs, "--positives")
+    negatives = _read(args.negatives, fields, args.max_docs, "--negatives")
     print(f"read {len(positives)} positive and {len(negatives)} negative documents")
     config = TrainConfig(epochs=args.epochs, learning_rate=args.learning_rate, holdout=args.holdout, seed=args.seed)
     started = time.perf_counter()
@@ -115,6 +138,10 @@ def _metrics_line(metrics: dict) -> str:
 
 
 def run_score(args: argparse.Namespace) -> int:
+    existing_file("--model", args.model, "train one with `curate quality train`")
+    for path in args.paths:
+        existing_path("PATH", path)
+    fields = _fields(args.text_field)
     from curation.quality import int_score, load_model
 
     try:
@@ -123,9 +150,7 @@ def run_score(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot load quality model {args.model}: {e}") from e
     if "held_out" in model.info:
         print(f"model: {_metrics_line(model.info['held_out'])}")
-    texts = _read(args.paths, _fields(args.text_field), args.max_docs)
-    if not texts:
-        raise UsageError("no documents with text found")
+    texts = _read(args.paths, fields, args.max_docs, "PATH")
     scored = sorted(((model.score(t), t) for t in texts), key=lambda pair: pair[0])
     histogram = [0] * 6
     for score, _ in scored:

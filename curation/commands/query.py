@@ -4,57 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 from curation.errors import UsageError
-
-
-def connect(output_dir: str):
-    """A duckdb connection with views `docs` and `removed` over OUT/data and OUT/removed (empty if absent)."""
-    import duckdb
-
-    if not os.path.isdir(output_dir):
-        raise UsageError(f"no curated output at {output_dir!r} (run `curate run --output {output_dir}` first)")
-    con = duckdb.connect()
-    shards = {kind: _shards(os.path.join(output_dir, kind)) for kind in ("data", "removed")}
-    for view, kind in (("docs", "data"), ("removed", "removed")):
-        if shards[kind]:
-            pattern = os.path.join(output_dir, kind, "*.parquet")
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{_quote(pattern)}', union_by_name=true)")
-        else:  # an empty view with the columns this run wrote, so queries still run
-            con.register(f"_{view}_empty", _empty_schema(kind == "removed", shards).empty_table())
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM _{view}_empty")
-    return con
-
-
-def _shards(path: str) -> list[str]:
-    names = os.listdir(path) if os.path.isdir(path) else []
-    return sorted(os.path.join(path, n) for n in names if n.endswith(".parquet") and not n.startswith("."))
-
-
-def _empty_schema(removed: bool, shards: dict[str, list[str]]):
-    """The schema of the kind that has no shards: the other kind's extra columns (quality score, signals) included."""
-    import pyarrow.parquet as pq
-
-    from curation.schema import SIGNALS_COLUMN, schema_for
-
-    other = shards["data" if removed else "removed"]
-    if not other:
-        return schema_for(removed, None)
-    written = pq.read_schema(other[0])
-    names = written.names
-    signals = [f.name for f in written.field(SIGNALS_COLUMN).type] if SIGNALS_COLUMN in names else None
-    return schema_for(removed, signals, quality="score" in names)
-
-
-def _quote(s: str) -> str:
-    return s.replace("'", "''")
+from curation.flags import curated_dir
 
 
 def _print_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> None:
     def cell(v) -> str:
-        s = "NULL" if v is None else str(v).replace("\n", " ")
+        s = "NULL" if v is None else str(v).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
         return s if len(s) <= max_width else s[: max_width - 1] + "…"
 
     cells = [[cell(v) for v in row] for row in rows]
@@ -67,7 +25,10 @@ def _print_table(columns: list[str], rows: list[tuple], max_width: int = 60) -> 
 
 
 def _run(args: argparse.Namespace) -> int:
+    curated_dir("--output", args.output)
     import duckdb
+
+    from curation.views import connect
 
     con = connect(args.output)
     try:
@@ -79,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.format == "csv":
         import csv
 
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")  # as duckdb's CLI; csv's "\r\n" makes `| tail -1` 40\r
         writer.writerow(columns)
         writer.writerows(rows)
     elif args.format == "json":

@@ -10,29 +10,17 @@ from __future__ import annotations
 import argparse
 
 from curation.errors import UsageError
-
-
-def _non_negative(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {n}")
-    return n
+from curation.flags import curated_dir, integer, output_file
 
 
 def _run(args: argparse.Namespace) -> int:
-    import os
-
-    from curation.report import write_report
-
     if "://" in args.output_dir:
         raise UsageError(f"report needs a local output directory, not {args.output_dir!r} (copy it locally first)")
-    if not os.path.isdir(args.output_dir):
-        raise UsageError(f"no curated output at {args.output_dir!r} (run `curate run --output {args.output_dir}` first)")
-    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
-        raise UsageError(f"directory of --output does not exist: {args.output!r}")
+    curated_dir("OUT_DIR", args.output_dir)
+    if args.output:
+        output_file("--output", args.output)
+    from curation.report import write_report
+
     path = write_report(args.output_dir, args.output, args.examples)
     print(f"wrote {path}")
     return 0
@@ -45,7 +33,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("output_dir", nargs="?", default="out", metavar="OUT_DIR",
                         help="curated output directory (default: out)")
-    parser.add_argument("--examples", type=_non_negative, default=3, metavar="N",
+    parser.add_argument("--examples", type=integer(0), default=3, metavar="N",
                         help="example documents shown per drop reason (default: 3)")
     parser.add_argument("--output", metavar="FILE", help="where to write the page (default: OUT_DIR/report.html)")
     parser.set_defaults(func=_run)

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from curation.errors import UsageError
+from curation.flags import curated_dir
 
 
 def format_stats(stats: dict) -> str:
@@ -42,7 +43,7 @@ def format_stats(stats: dict) -> str:
 def _run(args: argparse.Namespace) -> int:
     from curation.stats import load_stats
 
-    path = os.path.join(args.output, "stats.json")
+    path = os.path.join(curated_dir("OUT_DIR", args.output, "stats.json"), "stats.json")
     if not os.path.exists(path):
         raise UsageError(f"no stats.json in {args.output!r}")
     print(format_stats(load_stats(path)))
@@ -51,5 +52,5 @@ def _run(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("stats", help="show a run's funnel per stage and drop reason", description=__doc__)
-    parser.add_argument("output", nargs="?", default="out", help="curated output directory (default: out)")
+    parser.add_argument("output", nargs="?", default="out", metavar="OUT_DIR", help="curated output directory (default: out)")
     parser.set_defaults(func=_run)

