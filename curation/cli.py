@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "curation.commands.pretrain",
     "curation.commands.sample",
     "curation.commands.demo",
+    "curation.commands.ablate",
     "curation.commands.sft",
     "curation.commands.chat",
     "curation.commands.eval",

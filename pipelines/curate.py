@@ -32,7 +32,7 @@ from curation.flags import OneLineParser
 from curation.recipe import CurateConfig, add_arguments, staging_settings
 from pipelines.config import config_from_args
 from pipelines.files import delete_tree, read_manifest, read_text, remove_temporaries, write_text_atomically
-from pipelines.options import Phases, dedup_workers, shard_estimate
+from pipelines.options import Phases, dedup_workers, write_workers
 from pipelines.progress import StageMonitor, phase_monitor
 
 
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
     phases.run("write", lambda p: p | "Manifest" >> beam.Create([manifest]) | "Write" >> WriteOutput(
         cfg.output, _config_dict(cfg, fp), names, cfg.quality_model is not None,
         verdict_dir=verdicts if cfg.dedup else None, write_removed=cfg.write_removed, cut=cut, min_score=min_score),
-        useful=shard_estimate(entries, cfg.write_removed) if entries else None, monitor=phase_monitor("write", entries, local))
+        useful=write_workers(entries, cfg.write_removed) if entries else None, monitor=phase_monitor("write", entries, local))
     if dry_run:  # built and translated only: nothing ran, nothing may be written
         print(f"dry run: {len(phases.seconds)} phases built and translated for "
               f"{phases.options.view_as(StandardOptions).runner}; nothing submitted")

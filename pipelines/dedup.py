@@ -162,18 +162,33 @@ def _entry_and(tagged, tag: str):
     return entry, values
 
 
-class _RecordKeys(EventsDoFn):
-    """A staged file and its documents that are in a component -> (root, (record key, loc)) for the survivor choice."""
+class _PerStagedFile(EventsDoFn):
+    """(file index, its manifest entry and the values tagged `tag` for it) -> what `handle` makes of them, timed;
+    nothing for a file without such values."""
+
+    tag = ""
 
     def process(self, group):
-        _, tagged = group
-        entry, members = _entry_and(tagged, "member")
-        if not members:
+        index, tagged = group
+        entry, values = _entry_and(tagged, self.tag)
+        if not values:
             return
         with self.timed(STAGE):
-            keys = read_columns(entry["staged"], [RECORD_KEY])[RECORD_KEY]
-            out = [(root, (keys[int(D.row_of(loc))].as_py(), loc)) for loc, root in members]
+            out = self.handle(index, entry, values)
         yield from out
+
+    def handle(self, index: int, entry: dict | None, values: list) -> list:
+        raise NotImplementedError
+
+
+class _RecordKeys(_PerStagedFile):
+    """A staged file and its documents that are in a component -> (root, (record key, loc)) for the survivor choice."""
+
+    tag = "member"
+
+    def handle(self, index, entry, members):
+        keys = read_columns(entry["staged"], [RECORD_KEY])[RECORD_KEY]
+        return [(root, (keys[int(D.row_of(loc))].as_py(), loc)) for loc, root in members]
 
 
 def _component_verdicts(group, parts: int):
@@ -199,49 +214,43 @@ def _copy_verdicts(group):
     yield from ((f, part.tobytes()) for f, part in D.partitions(verdicts, D.file_of(verdicts["survivor"]).astype(np.int64)))
 
 
-class _NameSurvivors(EventsDoFn):
+class _NameSurvivors(_PerStagedFile):
     """The survivors' file and verdicts naming its rows -> (removed file, (rows, reasons, survivor ids))."""
 
-    def process(self, group):
-        _, tagged = group
-        entry, blobs = _entry_and(tagged, "verdict")
-        if not blobs:
-            return
-        with self.timed(STAGE):
-            verdicts = D.concat(blobs, D.VERDICT)
-            ids = read_columns(entry["source"], ["id"])["id"]
-            named = ids.take(pa.array(D.row_of(verdicts["survivor"]).astype(np.int64))).to_pylist()
-            out = []
-            for f, part in D.partitions(np.arange(len(verdicts)), D.file_of(verdicts["loc"]).astype(np.int64)):
-                chosen = verdicts[part]
-                out.append((f, (D.row_of(chosen["loc"]).astype("<u4").tobytes(), chosen["reason"].tobytes(),
-                                [named[i] for i in part.tolist()])))
-        yield from out
+    tag = "verdict"
+
+    def handle(self, index, entry, blobs):
+        verdicts = D.concat(blobs, D.VERDICT)
+        ids = read_columns(entry["source"], ["id"])["id"]
+        named = ids.take(pa.array(D.row_of(verdicts["survivor"]).astype(np.int64))).to_pylist()
+        out = []
+        for f, part in D.partitions(np.arange(len(verdicts)), D.file_of(verdicts["loc"]).astype(np.int64)):
+            chosen = verdicts[part]
+            out.append((f, (D.row_of(chosen["loc"]).astype("<u4").tobytes(), chosen["reason"].tobytes(),
+                            [named[i] for i in part.tolist()])))
+        return out
 
 
-class _WriteVerdicts(EventsDoFn):
+class _WriteVerdicts(_PerStagedFile):
     """A staged file and the verdicts on its rows -> VERDICTS/<index>.parquet, sorted by row."""
+
+    tag = "named"
 
     def __init__(self, verdict_dir: str):
         self.verdict_dir = verdict_dir
 
-    def process(self, group):
-        index, tagged = group
-        _, named = _entry_and(tagged, "named")
-        if not named:
-            return
-        with self.timed(STAGE):
-            rows = np.concatenate([np.frombuffer(r, dtype="<u4") for r, _, _ in named])
-            reasons = np.concatenate([np.frombuffer(c, dtype="<u1") for _, c, _ in named])
-            ids = [i for _, _, chunk in named for i in chunk]
-            order = np.argsort(rows, kind="stable")
-            table = pa.table({"row": rows[order].astype(np.int64), "filter_reason": [D.REASONS[c] for c in reasons[order]],
-                              "duplicate_of": [ids[i] for i in order.tolist()]}, schema=VERDICT_SCHEMA)
-            with atomic_create(verdict_path(self.verdict_dir, index)) as f:
-                pq.write_table(table, f, compression="zstd")
-            for code, n in zip(*np.unique(reasons, return_counts=True)):
-                self.add(("dropped", D.REASONS[int(code)], int(n)))
-        yield index
+    def handle(self, index, entry, named):
+        rows = np.concatenate([np.frombuffer(r, dtype="<u4") for r, _, _ in named])
+        reasons = np.concatenate([np.frombuffer(c, dtype="<u1") for _, c, _ in named])
+        ids = [i for _, _, chunk in named for i in chunk]
+        order = np.argsort(rows, kind="stable")
+        table = pa.table({"row": rows[order].astype(np.int64), "filter_reason": [D.REASONS[c] for c in reasons[order]],
+                          "duplicate_of": [ids[i] for i in order.tolist()]}, schema=VERDICT_SCHEMA)
+        with atomic_create(verdict_path(self.verdict_dir, index)) as f:
+            pq.write_table(table, f, compression="zstd")
+        for code, n in zip(*np.unique(reasons, return_counts=True)):
+            self.add(("dropped", D.REASONS[int(code)], int(n)))
+        return [index]
 
 
 def verdict_path(verdict_dir: str, index: int) -> str:

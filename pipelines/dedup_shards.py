@@ -28,7 +28,7 @@ from curation.stats import Stats
 from pipelines.dedup import run_phase as run_dedup
 from pipelines.files import (atomic_create, delete_tree, matching, open_parquet, read_manifest, read_text,
                              remove_temporaries, write_manifest)
-from pipelines.options import Phases, dedup_workers, shard_estimate
+from pipelines.options import Phases, dedup_workers, write_workers
 from pipelines.progress import StageMonitor, phase_monitor
 from pipelines.stage import StagingDoFn
 from pipelines.write import WriteOutput
@@ -166,7 +166,7 @@ def run(args) -> dict:
               useful=dedup_workers(entries) if entries else None, monitor=phase_monitor("dedup", entries, local))
     phases.run("write", lambda p: p | "Manifest" >> beam.Create([manifest]) | "Write" >> WriteOutput(
         output, config, names, quality, verdict_dir=verdicts, scrub_and_count=False),
-        useful=shard_estimate(entries, write_removed=True) if entries else None, monitor=phase_monitor("write", entries, local))
+        useful=write_workers(entries, write_removed=True) if entries else None, monitor=phase_monitor("write", entries, local))
     if dry_run:
         print(f"dry run: {len(phases.seconds)} phases built and translated; nothing submitted")
         return {}

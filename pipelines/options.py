@@ -164,10 +164,15 @@ def dedup_workers(entries: list[dict]) -> int:
     return math.ceil(sum(e["candidates"] for e in entries) / DEDUP_DOCS_PER_WORKER)
 
 
-def shard_estimate(entries: list[dict], write_removed: bool) -> int:
-    """About how many shards the write phase makes (each is one worker's piece of work)."""
+# Text per write worker process: one scrubs and counts ~5.5 MB/s, so a process's start-up (~2.5 s) costs ~14 MB.
+WRITE_BYTES_PER_WORKER = 64 << 20
+
+
+def write_workers(entries: list[dict], write_removed: bool) -> int:
+    """Worker processes the write phase can use: one per shard it makes, and one per WRITE_BYTES_PER_WORKER of text."""
     from curation.shards import TARGET_SHARD_BYTES
 
     kept = sum(e["candidate_bytes"] for e in entries)
     removed = sum(e["dropped_bytes"] for e in entries) if write_removed else 0
-    return math.ceil(kept / TARGET_SHARD_BYTES) + math.ceil(removed / TARGET_SHARD_BYTES)
+    shards = math.ceil(kept / TARGET_SHARD_BYTES) + math.ceil(removed / TARGET_SHARD_BYTES)
+    return max(1, min(shards, math.ceil((kept + removed) / WRITE_BYTES_PER_WORKER)))

@@ -27,17 +27,8 @@ from pretrain.checkpoint import check_tokenizer, checkpoint_path, load_checkpoin
 from pretrain.optim import build_optimizers, lr_multiplier, set_lr
 from pretrain.sample import load_run
 from pretrain.sft_data import Identity, identity_conversations, idk_conversations, pack, read_conversations, render_all, split_val
-from pretrain.train import (
-    METRICS_NAME,
-    PLOT_NAME,
-    TOKENIZER_NAME,
-    ConfigError,
-    MetricsLog,
-    clip_gradients,
-    plot_losses,
-    seed_everything,
-    setup_distributed,
-)
+from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
+from pretrain.train import TOKENIZER_NAME, ConfigError, clip_gradients, seed_everything, setup_distributed
 
 CHAT_NAME = "chat.json"
 

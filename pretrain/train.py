@@ -35,11 +35,10 @@ from pretrain.checkpoint import (
     save_checkpoint,
 )
 from pretrain.data import TokenData
+from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
 from pretrain.model import GPT, GPTConfig
 from pretrain.optim import build_optimizers, lr_multiplier, set_lr
 
-METRICS_NAME = "metrics.jsonl"
-PLOT_NAME = "loss_curve.png"
 TOKENIZER_NAME = "tokenizer.tiktoken"  # a trained BPE is copied into the run so `curate sample` needs only RUN_DIR
 TOKENS_PER_PARAM = 20  # Chinchilla's compute-optimal ratio: the default training length
 # Dense bf16 tensor-core peaks (FLOP/s) for MFU: the first device-name substring that matches wins.
@@ -373,29 +372,6 @@ def evaluate(model, val_data: TokenData, token_bytes: torch.Tensor, config: Trai
     return {"val_loss": nats / tokens, "val_bpb": text_nats / (math.log(2) * nbytes) if nbytes else float("nan")}
 
 
-class MetricsLog:
-    """metrics.jsonl: one JSON object per train step and per evaluation.
-
-    On resume, records past the checkpoint's step (written by the interrupted run
-    after its last save) are dropped, so the file reads as one uninterrupted run.
-    """
-
-    def __init__(self, path: Path, keep_through_step: int):
-        self.path = path
-        kept = [line for line in read_metrics(path) if line["step"] <= keep_through_step] if keep_through_step else []
-        path.write_text("".join(json.dumps(r) + "\n" for r in kept), encoding="utf-8")
-
-    def write(self, record: dict) -> None:
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-
-
-def read_metrics(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def rank_rows(a: np.ndarray, rank: int, world: int) -> np.ndarray:
     per_rank = len(a) // world
     return a[rank * per_rank:(rank + 1) * per_rank]
@@ -407,27 +383,3 @@ def clip_gradients(model: GPT, max_norm: float) -> float:
     if max_norm > 0:
         return float(torch.nn.utils.clip_grad_norm_(params, max_norm))
     return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])))
-
-
-def plot_losses(metrics_path: Path, png_path: Path) -> None:
-    """Train loss per step and val loss per evaluation, one PNG (Agg backend: no display needed)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    records = read_metrics(metrics_path)
-    train = [(r["step"], r["loss"]) for r in records if r["kind"] == "train"]
-    val = [(r["step"], r["val_loss"]) for r in records if r["kind"] == "val"]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    if train:
-        ax.plot(*zip(*train), label="train loss", linewidth=0.8, alpha=0.7)
-    if val:
-        ax.plot(*zip(*val), "o-", label="val loss")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats/token)")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(png_path, dpi=100)
-    plt.close(fig)

@@ -8,90 +8,16 @@ that extraction has something to strip.
 from __future__ import annotations
 
 import html
+import json
 from datetime import date
+from pathlib import Path
 
 from sample_pages import ALL_ARTICLES, SITES, Article, Site
 
-LABELS = {
-    "en": dict(
-        home="Home", posted="Posted on {date} by {author}", by="By {author}", recent="Recent posts",
-        search="Search", go="Go", newsletter="Newsletter",
-        newsletter_text="One email a month with our new posts. No spam, unsubscribe at any time.",
-        subscribe="Subscribe", accept="Accept all", settings="Cookie settings",
-        cookie="We use cookies to understand how visitors use this site and to improve your experience.",
-        rights="All rights reserved.", privacy="Privacy policy", terms="Terms of use", contact="Contact",
-        comments="Leave a comment", send="Post comment", prev="Previous post", next="Next post",
-        tags="Filed under", related="Related stories", share="Share", ad="Advertisement",
-        updated="Last updated", top="Back to top",
-    ),
-    "de": dict(
-        home="Startseite", posted="Veröffentlicht am {date} von {author}", by="Von {author}",
-        recent="Neueste Beiträge", search="Suche", go="Los", newsletter="Newsletter",
-        newsletter_text="Einmal im Monat die neuen Beiträge per E-Mail. Abmeldung jederzeit möglich.",
-        subscribe="Anmelden", accept="Alle akzeptieren", settings="Einstellungen",
-        cookie="Wir verwenden Cookies, um die Nutzung dieser Website zu verstehen und zu verbessern.",
-        rights="Alle Rechte vorbehalten.", privacy="Datenschutz", terms="Impressum", contact="Kontakt",
-        comments="Kommentar schreiben", send="Absenden", prev="Vorheriger Beitrag", next="Nächster Beitrag",
-        tags="Kategorie", related="Mehr zum Thema", share="Teilen", ad="Anzeige",
-        updated="Zuletzt aktualisiert", top="Nach oben",
-    ),
-    "fr": dict(
-        home="Accueil", posted="Publié le {date} par {author}", by="Par {author}", recent="Articles récents",
-        search="Rechercher", go="OK", newsletter="Lettre d'information",
-        newsletter_text="Un courriel par mois avec nos nouveaux articles. Désinscription à tout moment.",
-        subscribe="S'abonner", accept="Tout accepter", settings="Paramètres",
-        cookie="Nous utilisons des cookies pour mesurer l'audience et améliorer votre expérience.",
-        rights="Tous droits réservés.", privacy="Confidentialité", terms="Mentions légales", contact="Contact",
-        comments="Laisser un commentaire", send="Envoyer", prev="Article précédent", next="Article suivant",
-        tags="Rubrique", related="À lire aussi", share="Partager", ad="Publicité",
-        updated="Dernière mise à jour", top="Haut de page",
-    ),
-    "es": dict(
-        home="Inicio", posted="Publicado el {date} por {author}", by="Por {author}", recent="Entradas recientes",
-        search="Buscar", go="Ir", newsletter="Boletín",
-        newsletter_text="Un correo al mes con nuestras novedades. Puedes darte de baja cuando quieras.",
-        subscribe="Suscribirse", accept="Aceptar todo", settings="Configuración",
-        cookie="Usamos cookies para entender cómo se usa este sitio y mejorar tu experiencia.",
-        rights="Todos los derechos reservados.", privacy="Privacidad", terms="Aviso legal", contact="Contacto",
-        comments="Deja un comentario", send="Publicar", prev="Entrada anterior", next="Entrada siguiente",
-        tags="Categoría", related="Noticias relacionadas", share="Compartir", ad="Publicidad",
-        updated="Última actualización", top="Volver arriba",
-    ),
-    "ja": dict(
-        home="ホーム", posted="{date} {author}", by="{author}", recent="最近の投稿", search="検索", go="検索",
-        newsletter="メールマガジン", newsletter_text="月に一度、新しい記事をお届けします。", subscribe="登録",
-        accept="同意する", settings="設定", cookie="当サイトではサービス向上のためにクッキーを使用しています。",
-        rights="無断転載を禁じます。", privacy="プライバシーポリシー", terms="利用規約", contact="お問い合わせ",
-        comments="コメントを残す", send="送信", prev="前の記事", next="次の記事", tags="カテゴリー",
-        related="関連記事", share="共有", ad="広告", updated="最終更新", top="ページの先頭へ",
-    ),
-    "ru": dict(
-        home="Главная", posted="{date}, автор: {author}", by="Автор: {author}", recent="Новые записи",
-        search="Поиск", go="Найти", newsletter="Рассылка",
-        newsletter_text="Раз в месяц присылаем новые статьи. Отписаться можно в любой момент.",
-        subscribe="Подписаться", accept="Принять", settings="Настройки",
-        cookie="Мы используем файлы cookie, чтобы сайт работал удобнее.", rights="Все права защищены.",
-        privacy="Конфиденциальность", terms="Правила", contact="Контакты", comments="Оставить комментарий",
-        send="Отправить", prev="Предыдущая запись", next="Следующая запись", tags="Рубрика",
-        related="Читайте также", share="Поделиться", ad="Реклама", updated="Обновлено", top="Наверх",
-    ),
-    "zh": dict(
-        home="首页", posted="{date} 作者：{author}", by="作者：{author}", recent="最新文章", search="搜索",
-        go="搜索", newsletter="订阅", newsletter_text="每月一封邮件，推送最新文章。", subscribe="订阅",
-        accept="同意", settings="设置", cookie="本网站使用Cookie来改善您的浏览体验。", rights="版权所有。",
-        privacy="隐私政策", terms="使用条款", contact="联系我们", comments="发表评论", send="提交",
-        prev="上一篇", next="下一篇", tags="分类", related="相关文章", share="分享", ad="广告",
-        updated="最后更新", top="返回顶部",
-    ),
-}
-
-MONTHS = {
-    "en": "January February March April May June July August September October November December".split(),
-    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember".split(),
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split(),
-    "ru": "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(),
-}
+# The skins' words in each language (menus, banners, footers) and month names, beside the generator.
+_WORDS = json.loads((Path(__file__).resolve().parent / "labels.json").read_text(encoding="utf-8"))
+LABELS: dict[str, dict[str, str]] = _WORDS["labels"]
+MONTHS: dict[str, list[str]] = _WORDS["months"]
 
 
 def human_date(iso: str, lang: str) -> str:

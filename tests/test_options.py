@@ -49,3 +49,17 @@ def test_dry_run_is_a_flag_and_false_means_false(args, dry_run):
 def test_a_dry_run_value_that_is_not_a_boolean_is_a_usage_error():
     with pytest.raises(UsageError, match="--dry_run takes true or false"):
         make_pipeline_options(["--dry_run=maybe"])
+
+
+def test_a_phase_gets_a_worker_process_only_for_work_that_pays_for_its_start_up():
+    from curation.shards import TARGET_SHARD_BYTES
+    from pipelines.options import DEDUP_DOCS_PER_WORKER, WRITE_BYTES_PER_WORKER, dedup_workers, write_workers
+
+    small = [{"candidates": 100, "candidate_bytes": 1 << 20, "dropped_bytes": 1 << 20}] * 8
+    assert write_workers(small, write_removed=True) == 1  # two tiny shards: one process writes both
+    assert dedup_workers(small) == 1
+    big = [{"candidates": DEDUP_DOCS_PER_WORKER, "candidate_bytes": TARGET_SHARD_BYTES, "dropped_bytes": 0}] * 3
+    assert write_workers(big, write_removed=True) == 3  # one per shard
+    assert dedup_workers(big) == 3
+    mid = [{"candidates": 1, "candidate_bytes": WRITE_BYTES_PER_WORKER, "dropped_bytes": WRITE_BYTES_PER_WORKER}]
+    assert write_workers(mid, write_removed=True) == 2 and write_workers(mid, write_removed=False) == 1

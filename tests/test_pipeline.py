@@ -67,16 +67,19 @@ def test_removed_documents_carry_their_reason(sample_run):
 
 
 def test_rerun_with_two_worker_processes_gives_identical_bytes(sample_run, tmp_path):
-    """The CLI in multi-processing mode (2 workers) reproduces the in-memory run's shards byte for byte."""
+    """The CLI in multi-processing mode reproduces the in-memory run's shards byte for byte. Beam's own
+    --direct_num_workers overrides the per-phase caps, so every phase (the write's two tiny shards included) runs
+    in 2 worker processes."""
     out = tmp_path / "again"
     cmd = [sys.executable, "-m", "curation.cli", "run", "--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out),
-           "--signals", "--workers", "2"]
+           "--signals", "--workers", "2", "--direct_num_workers=2"]
     subprocess.run(cmd, check=True, cwd=REPO, capture_output=True)
     assert _shard_bytes(out) == _shard_bytes(sample_run)
     a = json.loads((out / "stats.json").read_text())
     b = json.loads((sample_run / "stats.json").read_text())
     for key in ("records_read", "kept", "dropped", "errors", "file_errors"):
         assert a[key] == b[key]
+    assert json.loads((out / "run.json").read_text())["workers"] == {"stage": 2, "dedup": 2, "write": 2}
 
 
 def test_every_shared_archive_end_to_end(tmp_path):

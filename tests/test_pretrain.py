@@ -28,7 +28,8 @@ from pretrain.checkpoint import (
     restore_rng_state,
     save_checkpoint,
 )
-from pretrain.train import TrainConfig, read_metrics, token_byte_lengths, train
+from pretrain.metrics import read_metrics
+from pretrain.train import TrainConfig, token_byte_lengths, train
 
 torch.set_num_threads(1)
 

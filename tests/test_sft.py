@@ -15,10 +15,11 @@ from curation.tokenizer import IM_END, load_tokenizer, save_tiktoken, tokenizer_
 from pretrain.chat import ChatSession
 from pretrain.chat_format import Message, assistant_header, encode_text, render_conversation
 from pretrain.checkpoint import save_checkpoint
+from pretrain.metrics import read_metrics
 from pretrain.model import GPT, GPTConfig
 from pretrain.sft import SFTConfig, assistant_loss, build_data, sft
 from pretrain.sft_data import Identity, identity_conversations, idk_conversations
-from pretrain.train import TOKENIZER_NAME, read_metrics
+from pretrain.train import TOKENIZER_NAME
 
 torch.set_num_threads(1)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from curation.commands.checkpoints import checked_run
 from curation.commands.index import open_searcher
