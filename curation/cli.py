@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UsageError as e:
-        print(f"curate {args.command}: error: {e}", file=sys.stderr)
+        action = getattr(args, f"{args.command}_command", None)  # `curate tokens check`: the whole command's name
+        print(f"curate {args.command}{f' {action}' if action else ''}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -319,7 +319,7 @@ def _train_without_text_field(positives: Path, tmp_path: Path) -> subprocess.Com
 def _assert_names_the_fields_seen(result: subprocess.CompletedProcess, tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == "" and not (tmp_path / "m.npz").exists()
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr.startswith("curate quality: error: --positives: no document has text in its \"text\" field")
+    assert result.stderr.startswith("curate quality train: error: --positives: no document has text in its \"text\" field")
     assert "(fields seen: answer, question); try --text-field question,answer" in result.stderr
 
 
