@@ -8,7 +8,8 @@ dropped after extraction (with `filter_reason`, for OUT/removed). Every record
 read lands in the given `Stats` exactly once: as such a row, or as a counted
 drop or error; each stage adds its in/out counts and seconds.
 
-Plain Python, no Beam: `pipelines/stage.py` runs one `FileCurator` per worker.
+Plain Python, no Beam: `pipelines/stage.py` runs one `FileCurator` per worker. The per-record code imports
+nothing; `start` loads the models.
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ import dataclasses
 import time
 from typing import BinaryIO, Callable, Iterator
 
+from curation.decode import NotText, decode_html
 from curation.document import Document
+from curation.extract import ExtractCrash, Extractor, ExtractTimeout
+from curation.langid import LanguageIdentifier
+from curation.minhash import Sketcher, record_key
+from curation.precheck import LanguagePrecheck
+from curation.quality import int_score
+from curation.staged import staged_row
 from curation.stats import Stats
 from curation.warc import FileError, RawRecord, Skip, read_archive
+from filters import build_text_filters, build_url_filter
 
 
 class _Clock:
@@ -55,12 +64,6 @@ class FileCurator:
         self.quality_model = quality_model
 
     def start(self) -> None:
-        from curation.extract import Extractor
-        from curation.langid import LanguageIdentifier
-        from curation.minhash import Sketcher
-        from curation.precheck import LanguagePrecheck
-        from filters import build_text_filters, build_url_filter
-
         cfg = self.cfg
         self.url_filter = build_url_filter(cfg.url_blocklists) if "url" in cfg.filters else None
         self.lid = LanguageIdentifier(cfg.lid_model)
@@ -99,8 +102,6 @@ class FileCurator:
         clock.add_to(stats)
 
     def _record(self, raw: RawRecord, stats: Stats, clock: _Clock) -> Iterator[dict]:
-        from curation.staged import staged_row
-
         if self.url_filter is not None:
             verdict = clock.run("url_filter", self.url_filter, raw.url)
             if not verdict.keep:
@@ -131,8 +132,6 @@ class FileCurator:
 
     def _precheck(self, raw: RawRecord) -> tuple[tuple | None, RawRecord]:
         """(None, record with its HTML decoded) when it goes on to extraction, else (accounting event, record)."""
-        from curation.decode import NotText, decode_html
-
         if raw.is_text:
             return None, raw
         try:
@@ -145,9 +144,6 @@ class FileCurator:
 
     def _extract(self, raw: RawRecord) -> Document | tuple:
         """The document, or the accounting event that ends the record here."""
-        from curation.decode import NotText, decode_html
-        from curation.extract import ExtractCrash, ExtractTimeout
-
         if raw.is_text:
             text = raw.payload.decode("utf-8", errors="replace").strip()
         else:
@@ -192,16 +188,11 @@ class FileCurator:
         return doc, None if verdict.keep else verdict.reason
 
     def _quality(self, doc: Document) -> tuple[Document, str | None]:
-        from curation.quality import int_score
-
         score = self.quality_model.score(doc.text)
         doc = dataclasses.replace(doc, score=score, int_score=int_score(score))
         below = self.cfg.min_quality is not None and score < self.cfg.min_quality
         return doc, "quality" if below else None
 
     def _sketch(self, doc: Document) -> dict:
-        from curation.minhash import record_key
-        from curation.staged import staged_row
-
         exact, bands = self.sketcher.sketch(doc.text)
         return staged_row(doc, None, record_key(doc), exact, bands)

@@ -12,9 +12,10 @@ import math
 import time
 
 from curation.quality_top import REASON as QUALITY_TOP
-from curation.schema import schema_for, to_row
+from curation.schema import from_row, schema_for, to_row
 from curation.staged import REASON
 from curation.stats import Stats
+from filters import scrub_pii
 
 TARGET_SHARD_BYTES = 128 << 20
 KINDS = ("data", "removed")
@@ -53,12 +54,8 @@ class Finisher:
         return schema_for(kind == "removed", self.signal_names, self.quality)
 
     def kept(self, row: dict) -> dict:
-        from curation.schema import from_row
-
         doc = from_row(row)
         if self.scrub_and_count:
-            from filters import scrub_pii
-
             t0 = time.perf_counter()
             doc.text = scrub_pii(doc.text)
             t1 = time.perf_counter()
@@ -68,8 +65,6 @@ class Finisher:
         return to_row(doc, signal_names=self.signal_names, quality=self.quality)
 
     def removed(self, row: dict, reason: str, duplicate_of: str | None) -> dict:
-        from curation.schema import from_row
-
         doc = from_row(row)
         doc.duplicate_of = duplicate_of
         return to_row(doc, filter_reason=reason, signal_names=self.signal_names, quality=self.quality)
