@@ -124,14 +124,6 @@ def spec_hash(spec: dict) -> str:
     return hashlib.blake2b(json.dumps(spec, sort_keys=True).encode(), digest_size=8).hexdigest()
 
 
-def file_digest(path: str | Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class Steps:
     """DIR/steps/<step>.json: the settings each step was started with, so a rerun skips, resumes or refuses."""
 

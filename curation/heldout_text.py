@@ -11,7 +11,6 @@ CC-MAIN-2020-16 WET files, none of the archives in ../shared/data/warcs.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 DEFAULT_EVAL_TEXT = (
@@ -37,12 +36,14 @@ def write_shard(texts: list[str], folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from curation.tokenizer import write_atomic
+
     path = folder / SHARD
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.table({"id": [f"heldout-{i:06d}" for i in range(len(texts))], "text": texts})
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    write_atomic(path, sink.getvalue().to_pybytes())
     return path
 
 

@@ -19,10 +19,10 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
+from curation.digest import file_digest
 from curation.search_index import (
     MAX_TERM_CHARS,
     SearchIndexError,
-    content_hash,
     index_dir,
     read_manifest,
     shard_files,
@@ -31,7 +31,8 @@ from curation.search_index import (
 
 K1, B = 1.2, 0.75
 PASSAGE_WORDS = 60
-MAX_QUERY_TERMS = 64  # a query's first 64 terms count: bounds the work of a pasted page# Python's spelling of the index's term pattern, to find the query's terms in a passage.
+MAX_QUERY_TERMS = 64  # a query's first 64 terms count: bounds the work of a pasted page
+# Python's spelling of the index's term pattern, to find the query's terms in a passage.
 _TERM = re.compile(r"[^\W_]+")
 
 
@@ -104,7 +105,7 @@ def _check_fresh(out_dir: Path, manifest: dict) -> None:
     for name in set(indexed) & set(current):
         stat, entry = current[name].stat(), indexed[name]
         if (stat.st_size, stat.st_mtime_ns) != (entry["size"], entry["mtime_ns"]) and \
-                content_hash(current[name]) != entry["blake2b"]:
+                file_digest(current[name]) != entry["blake2b"]:
             problems.append(name)
     if problems:
         raise SearchIndexError(f"the index of {out_dir} is out of date ({', '.join(problems[:3])}"

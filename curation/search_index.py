@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from curation.digest import file_digest
 from curation.tokenizer import write_atomic
 
 INDEX_DIR = "index"
@@ -73,14 +74,6 @@ def read_manifest(out_dir: str | os.PathLike) -> dict | None:
     return manifest
 
 
-def content_hash(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _part_key(name: str, digest: str) -> int:
     """A signed 64-bit id of (shard name, content): the `part` column that ties postings to their shard."""
     raw = hashlib.blake2b(f"{name}\0{digest}".encode(), digest_size=8).digest()
@@ -120,7 +113,7 @@ def build_index(out_dir: str | os.PathLike, threads: int | None = None) -> Index
             if entry and _files_exist(idx, entry) and (entry["size"], entry["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 shards[path.name] = entry
                 continue
-            digest = content_hash(path)
+            digest = file_digest(path)
             if entry and _files_exist(idx, entry) and entry["blake2b"] == digest:
                 shards[path.name] = {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
                 continue

@@ -53,13 +53,10 @@ def staging_fingerprint(cfg: CurateConfig, touch_files: bool) -> tuple[str, dict
     def digest(path: str | None) -> str | None:
         if path is None or not touch_files:
             return path
-        import hashlib
+        from curation.digest import stream_digest
 
-        h = hashlib.blake2b(digest_size=16)
         with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-        return h.hexdigest()
+            return stream_digest(f)
 
     settings = staging_settings(cfg)
     settings.update(lid_model=digest(cfg.lid_model or default_model_path()), quality_model=digest(cfg.quality_model),

@@ -15,7 +15,8 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from curation.ablation import POOL, Arm, FlagsParser, Steps, file_digest, plan_arms, pool_arm, spec_hash
+from curation.ablation import POOL, Arm, FlagsParser, Steps, plan_arms, pool_arm, spec_hash
+from curation.digest import file_digest
 from curation.errors import UsageError
 from curation.flags import existing_dir, existing_file, existing_path, output_dir
 from curation.recipe import DEFAULT_INPUT, add_arguments
