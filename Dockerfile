@@ -15,6 +15,7 @@ WORKDIR /opt/curation
 RUN pip install --no-cache-dir --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
 COPY pyproject.toml setup.py README.md ./
+COPY curate_cli ./curate_cli
 COPY curation ./curation
 COPY filters ./filters
 COPY pipelines ./pipelines
@@ -31,5 +32,5 @@ from filters import build_url_filter; build_url_filter(); \
 from curation.extract import Extractor; e = Extractor(timeout=30); print(len(e('<html><body><p>' + 'Hello world. ' * 40 + '</p></body></html>'))); e.close()"
 
 # Optional: FineWeb's full lid.176.bin (126 MB, not redistributed here). Put it beside this file,
-# uncomment, and run with --lid-model /opt/curation/models/lid.176.bin (launch from this image, see README).
+# uncomment, and run with --lid-model /opt/curation/models/lid.176.bin (launch from this image, see docs/common-crawl-and-dataflow.md).
 # COPY lid.176.bin /opt/curation/models/lid.176.bin

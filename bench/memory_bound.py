@@ -65,7 +65,7 @@ def tree_rss_kb(root: int) -> int:
 
 
 def measure(inputs: str, output: Path) -> dict:
-    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "curation.cli", "run", "--input", inputs,
+    cmd = [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "curate_cli.main", "run", "--input", inputs,
            "--output", str(output), "--workers", "1", "--extract-timeout", str(hostile_corpus.EXTRACT_TIMEOUT)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

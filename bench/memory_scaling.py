@@ -104,13 +104,13 @@ def main() -> None:
             for name, tree in designs.items():
                 for label, warc in text.items():
                     out = Path(tmp) / f"{name}-{label}-{r}"
-                    cmd = [sys.executable, "-m", "curation.cli", "run", "--input", str(warc), "--output", str(out),
+                    cmd = [sys.executable, "-m", "curate_cli.main", "run", "--input", str(warc), "--output", str(out),
                            "--languages", "all", "--filters", "none", "--workers", "1"]
                     results.setdefault((name, label), []).append(peak(cmd, tree))
                     shutil.rmtree(out)
                 for n, folder in docs.items():
                     out = Path(tmp) / f"{name}-dedup-{n}-{r}"
-                    cmd = [sys.executable, "-m", "curation.cli", "dedup", "--input", str(folder), "--output", str(out),
+                    cmd = [sys.executable, "-m", "curate_cli.main", "dedup", "--input", str(folder), "--output", str(out),
                            "--workers", "1"]
                     results.setdefault((name, n), []).append(peak(cmd, tree))
                     shutil.rmtree(out)

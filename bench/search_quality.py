@@ -27,8 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from curation.run_output import run_shards
 from curation.search import Searcher
-from curation.search_index import build_index, index_dir, shard_files
+from curation.search_index import build_index, index_dir
 
 PHRASE_WORDS = 8
 
@@ -48,7 +49,7 @@ def phrase_queries(out_dir: Path, n: int, seed: int) -> list[tuple[str, str]]:
 def scaled_copy(src: Path, dst: Path, scale: int) -> None:
     """One shard holding every document `scale` times, each copy's ids suffixed so every document is distinct."""
     (dst / "data").mkdir(parents=True)
-    table = pa.concat_tables(pq.read_table(path) for path in shard_files(src))
+    table = pa.concat_tables(pq.read_table(path) for path in run_shards(src))
     column = table.schema.get_field_index("id")
     copies = [table.set_column(column, "id", pc.binary_join_element_wise(table["id"], pa.scalar(f"#{c}"), ""))
               for c in range(scale)]

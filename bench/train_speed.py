@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pretrain.model import GPT, GPTConfig  # noqa: E402
 from pretrain.optim import build_optimizers  # noqa: E402
-from pretrain.train import peak_bf16_flops  # noqa: E402
+from pretrain.runtime import peak_bf16_flops  # noqa: E402
 
 
 class GPT2Block(nn.Module):

@@ -25,6 +25,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from curation.atomic import write_atomic
 from curation.errors import UsageError
 from curation.recipe import add_arguments
 
@@ -146,7 +147,5 @@ class Steps:
         return (self.dir / f"{step}.json").exists()
 
     def claim(self, step: str, spec: dict) -> None:
-        from curation.tokenizer import write_atomic
-
         self.dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.dir / f"{step}.json", (json.dumps(spec, indent=2, sort_keys=True) + "\n").encode())

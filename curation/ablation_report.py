@@ -13,6 +13,7 @@ from itertools import combinations
 from pathlib import Path
 
 from curation.ablation_stats import ALPHA, paired_test, summary
+from curation.atomic import write_atomic
 from curation.report import CSS, _img, _table, esc
 from curation.report_charts import _figure, _png, _style
 
@@ -138,8 +139,6 @@ def html_page(ablation: dict, png: bytes) -> str:
 
 def write_outputs(out: Path, ablation: dict) -> str:
     """Summarize, then write ablation.json, .png and .html atomically; returns the table and where they are."""
-    from curation.tokenizer import write_atomic
-
     summarize(ablation)
     png = curve_png(ablation)
     write_atomic(out / "ablation.json", (json.dumps(ablation, indent=2) + "\n").encode())

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from curation.atomic import write_atomic
+from curation.run_output import run_shards
+
 DEFAULT_EVAL_TEXT = (
     "../shared/data/warcs/dolma/cc_en_head-0091.jsonl.gz",
     "../shared/data/warcs/dolma/cc_en_head-0174.jsonl.gz",
@@ -36,8 +39,6 @@ def write_shard(texts: list[str], folder: Path) -> Path:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from curation.tokenizer import write_atomic
-
     path = folder / SHARD
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.table({"id": [f"heldout-{i:06d}" for i in range(len(texts))], "text": texts})
@@ -58,7 +59,7 @@ def seen_in(texts: list[str], curated_dirs: list[Path]) -> int:
 
     kept = []
     for folder in curated_dirs:
-        for shard in sorted((folder / "data").glob("*.parquet")):
+        for shard in run_shards(folder):
             kept += [_squeeze(t) for t in pq.read_table(shard, columns=["text"]).column("text").to_pylist() if t]
     corpus = "\n".join(kept)
     return sum(_squeeze(text)[:_OPENING] in corpus for text in texts)

@@ -25,12 +25,13 @@ import hashlib
 import io
 import json
 import math
-import os
 import zipfile
 from dataclasses import asdict, dataclass
 from typing import BinaryIO, Sequence
 
 import numpy as np
+
+from curation.atomic import write_atomic
 
 FORMAT = "curation-quality-model"
 VERSION = 1
@@ -151,10 +152,7 @@ class QualityModel:
         header = {"format": FORMAT, "version": VERSION, "features": asdict(self.features), "bias": self.bias, "info": self.info}
         buf = io.BytesIO()
         np.savez_compressed(buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8), weights=self.weights)
-        tmp = f"{path}.tmp-{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(buf.getvalue())
-        os.replace(tmp, path)
+        write_atomic(path, buf.getvalue())
 
 
 def int_score(score: float) -> int:

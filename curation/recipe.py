@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 
 from curation.flags import fraction, integer, number
+from filters import FILTER_NAMES
 
 DEFAULT_INPUT = "sample_warcs/*.warc*"
 SCOPES = ("global", "dump")
@@ -75,7 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="fmt", choices=["warc", "wet"], default="warc",
                         help="warc: extract HTML from response records (WARC or ARC); wet: take the text of WET conversion records")
     parser.add_argument("--filters", default="fineweb",
-                        help="'fineweb' (URL, Gopher repetition, Gopher quality, C4, FineWeb), 'none', or a comma list of filter names")
+                        help=f"'fineweb' (all of them: {', '.join(FILTER_NAMES)}), 'none', or a comma list of those names "
+                             "(they run in that order)")
     parser.add_argument("--url-blocklist", action="append", default=[], metavar="FILE",
                         help="extra domain/URL blocklist file, one entry per line (repeatable)")
     parser.add_argument("--signals", action="store_true",

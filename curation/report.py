@@ -17,6 +17,7 @@ import os
 import re
 from importlib.metadata import PackageNotFoundError, version
 
+from curation.atomic import write_atomic
 from curation.report_charts import distributions_chart, drops_chart, funnel_chart, languages_chart, signals_chart
 from curation.report_data import ReportData, Threshold, format_number, gather, reason_group, signal_thresholds
 
@@ -298,9 +299,5 @@ def write_report(output_dir: str, path: str | None = None, examples: int = 3) ->
     data = gather(output_dir, examples)
     page = render(data)
     path = path or os.path.join(output_dir, "report.html")
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8", errors="replace") as f:
-        f.write(page)
-    os.replace(tmp, path)
+    write_atomic(path, page.encode("utf-8", errors="replace"))
     return path

@@ -49,44 +49,15 @@ class Threshold:
 
 
 def signal_thresholds(text_filters: list) -> dict[str, list[Threshold]]:
-    """signal name -> its limits, read from filter instances (so a re-tuned filter draws its own lines).
-
-    Maps each filter's constructor attributes to the signal it bounds and the
-    comparison that drops; limits set to None (check off) are left out.
-    """
-    limits: dict[str, list[tuple[float | None, str]]] = {}
-
-    def add(signal: str, value: float | None, drops: str) -> None:
-        limits.setdefault(signal, []).append((value, drops))
-
+    """signal name -> its limits, as each filter instance states them (`thresholds()`), so a re-tuned filter
+    draws its own lines; limits set to None (check off) are left out."""
+    limits: dict[str, list[Threshold]] = {}
     for f in text_filters:
-        p = f"{f.name}_"
-        if f.name == "gopher_repetition":
-            for attr in ("dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac"):
-                add(p + attr, getattr(f, attr), ">")
-            for n, value in f.top_n_grams:
-                add(f"{p}top_{n}_gram_char_frac", value, ">")
-            for n, value in f.dup_n_grams:
-                add(f"{p}dup_{n}_gram_char_frac", value, ">")
-        elif f.name == "gopher_quality":
-            add(p + "words", f.min_doc_words, "<")
-            add(p + "words", f.max_doc_words, ">")
-            add(p + "mean_word_length", f.min_avg_word_length, "<")
-            add(p + "mean_word_length", f.max_avg_word_length, ">")
-            add(p + "hash_ratio", f.max_symbol_word_ratio, ">")
-            add(p + "ellipsis_ratio", f.max_symbol_word_ratio, ">")
-            add(p + "bullet_lines_ratio", f.max_bullet_lines_ratio, ">")
-            add(p + "ellipsis_lines_ratio", f.max_ellipsis_lines_ratio, ">")
-            add(p + "alpha_words_ratio", f.min_alpha_words_ratio, "<")
-            add(p + "stop_words", f.min_stop_words, "<")
-        elif f.name == "c4":
-            add(p + "sentences", f.min_num_sentences, "<")
-        elif f.name == "fineweb":
-            add(p + "line_punct_ratio", f.line_punct_thr, "<=")
-            add(p + "short_line_ratio", f.short_line_thr, ">=")
-            add(p + "char_dup_ratio", f.char_duplicates_ratio, ">=")
-            add(p + "newline_ratio", f.new_line_ratio, ">")
-    return {s: [Threshold(float(v), d) for v, d in pairs if v is not None] for s, pairs in limits.items()}
+        for signal, value, drops in f.thresholds():
+            limits.setdefault(signal, [])
+            if value is not None:
+                limits[signal].append(Threshold(float(value), drops))
+    return limits
 
 
 # ---------------------------------------------------------------- data

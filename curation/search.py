@@ -20,14 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from curation.digest import file_digest
-from curation.search_index import (
-    MAX_TERM_CHARS,
-    SearchIndexError,
-    index_dir,
-    read_manifest,
-    shard_files,
-    terms_sql,
-)
+from curation.run_output import run_shards
+from curation.search_index import MAX_TERM_CHARS, SearchIndexError, index_dir, read_manifest, terms_sql
 
 K1, B = 1.2, 0.75
 PASSAGE_WORDS = 60
@@ -53,8 +47,6 @@ class Searcher:
 
         self.out_dir = Path(out_dir)
         manifest = read_manifest(out_dir)
-        if manifest is None:
-            raise SearchIndexError(f"no search index in {self.out_dir}: run `curate index {self.out_dir}` first")
         _check_fresh(self.out_dir, manifest)
         self.num_docs = manifest["docs"]
         self.avg_len = manifest["terms"] / max(1, manifest["docs"])
@@ -100,10 +92,10 @@ class Searcher:
 
 def _check_fresh(out_dir: Path, manifest: dict) -> None:
     indexed = manifest["shards"]
-    current = {p.name: p for p in shard_files(out_dir)}
+    current = {os.path.basename(p): p for p in run_shards(out_dir)}
     problems = sorted(set(indexed) - set(current)) + sorted(set(current) - set(indexed))
     for name in set(indexed) & set(current):
-        stat, entry = current[name].stat(), indexed[name]
+        stat, entry = os.stat(current[name]), indexed[name]
         if (stat.st_size, stat.st_mtime_ns) != (entry["size"], entry["mtime_ns"]) and \
                 file_digest(current[name]) != entry["blake2b"]:
             problems.append(name)

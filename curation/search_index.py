@@ -32,8 +32,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from curation.atomic import atomic_path, write_atomic
 from curation.digest import file_digest
-from curation.tokenizer import write_atomic
+from curation.manifest import read_manifest_file
+from curation.run_output import run_shards
 
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
@@ -55,23 +57,13 @@ def terms_sql(expr: str) -> str:
             f"lambda t: length(t) <= {MAX_TERM_CHARS})")
 
 
-def shard_files(out_dir: str | os.PathLike) -> list[Path]:
-    data = Path(out_dir) / "data"
-    return sorted(p for p in data.glob("*.parquet") if not p.name.startswith("."))
-
-
 def index_dir(out_dir: str | os.PathLike) -> Path:
     return Path(out_dir) / INDEX_DIR
 
 
-def read_manifest(out_dir: str | os.PathLike) -> dict | None:
-    path = index_dir(out_dir) / MANIFEST
-    if not path.exists():
-        return None
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        raise SearchIndexError(f"{path}: not a {FORMAT} index; delete {index_dir(out_dir)} and run `curate index` again")
-    return manifest
+def read_manifest(out_dir: str | os.PathLike) -> dict:
+    return read_manifest_file(index_dir(out_dir) / MANIFEST, format=FORMAT, error=SearchIndexError,
+                              hint=f"no search index in {out_dir}: run `curate index {out_dir}`")
 
 
 def _part_key(name: str, digest: str) -> int:
@@ -96,12 +88,15 @@ def build_index(out_dir: str | os.PathLike, threads: int | None = None) -> Index
     import duckdb
 
     t0 = time.perf_counter()
-    files = shard_files(out_dir)
+    files = [Path(path) for path in run_shards(out_dir)]
     if not files:
         raise SearchIndexError(f"no Parquet shards in {Path(out_dir) / 'data'}; pass the --output folder of `curate run`")
     idx = index_dir(out_dir)
     idx.mkdir(exist_ok=True)
-    old = (read_manifest(out_dir) or {}).get("shards", {})
+    try:
+        old = read_manifest(out_dir)["shards"]
+    except SearchIndexError:  # none yet, or one this version cannot read: index every shard
+        old = {}
     with tempfile.TemporaryDirectory(prefix=SPILL_PREFIX, dir=idx) as spill:
         con = duckdb.connect(config={"temp_directory": spill})  # not duckdb's default ./.tmp in the cwd
         if threads:
@@ -156,16 +151,14 @@ def _index_shard(con, path: Path, idx: Path, digest: str, stat: os.stat_result) 
     postings = f"""SELECT term, {part}::BIGINT AS part, doc, count(*)::INTEGER AS tf
                    FROM (SELECT doc, unnest(terms) AS term FROM shard_terms)
                    GROUP BY term, doc ORDER BY term, doc"""
-    tmp = idx / f".{names['postings']}.tmp"
-    con.execute(f"COPY ({postings}) TO '{str(tmp).replace(chr(39), chr(39) * 2)}' "
-                f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {POSTINGS_ROW_GROUP_ROWS})")
-    os.replace(tmp, idx / names["postings"])
+    with atomic_path(idx / names["postings"]) as tmp:
+        con.execute(f"COPY ({postings}) TO '{tmp.replace(chr(39), chr(39) * 2)}' "
+                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {POSTINGS_ROW_GROUP_ROWS})")
     # pyarrow, not COPY: duckdb rounds row groups up to 2,048 rows
     docs_table = con.sql(f"""SELECT {part}::BIGINT AS part, doc, id, url, len(terms)::INTEGER AS len, text
                                  FROM shard_terms ORDER BY doc""").to_arrow_table()
-    tmp = idx / f".{names['doc_table']}.tmp"
-    pq.write_table(docs_table, tmp, row_group_size=DOC_ROW_GROUP_ROWS, compression="zstd")
-    os.replace(tmp, idx / names["doc_table"])
+    with atomic_path(idx / names["doc_table"]) as tmp:
+        pq.write_table(docs_table, tmp, row_group_size=DOC_ROW_GROUP_ROWS, compression="zstd")
     docs, terms, text_bytes = con.execute(
         "SELECT count(*), coalesce(sum(len(terms)), 0), coalesce(sum(text_bytes), 0) FROM shard_terms").fetchone()
     con.execute("DROP TABLE shard_terms")

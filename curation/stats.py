@@ -21,10 +21,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-# Stage order for display; stages not listed sort after these, by name.
+from filters import TEXT_FILTER_NAMES
+
+# Stage order for display; stages not listed sort after these, by name. The URL filter reports as url_filter,
+# before extraction; the text filters under their own names, in the order of `filters.FILTERS`.
 STAGE_ORDER = [
-    "read", "url_filter", "lang_precheck", "extract", "language", "gopher_repetition", "gopher_quality",
-    "c4", "fineweb", "quality", "sketch", "quality_top", "dedup", "pii", "token_count", "write",
+    "read", "url_filter", "lang_precheck", "extract", "language", *TEXT_FILTER_NAMES,
+    "quality", "sketch", "quality_top", "dedup", "pii", "token_count", "write",
 ]
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from curation.atomic import TMP_MARK, atomic_write, write_atomic
+from curation.run_output import run_shards
 from curation.tokenizer import (
     BOS,
     CL100K,
@@ -33,13 +35,11 @@ from curation.tokenizer import (
     special_tokens,
     token_dtype,
     tokenizer_hash,
-    write_atomic,
 )
 from curation.tokens import FORMAT, MANIFEST, OFFSET_DTYPE, SPLITS, TRAINED_TOKENIZER_FILE
 
 DEFAULT_SHARD_TOKENS = 100_000_000
 _CHUNK_DOCS = 256  # documents per task: large enough to amortise scheduling, small enough to stream
-_TMP_SUFFIX = ".tmp"
 
 
 class TokenizeError(ValueError):
@@ -53,7 +53,7 @@ def is_val(doc_id: str | None, val_fraction: float) -> bool:
 
 
 def parquet_files(input_dir: str | os.PathLike) -> list[Path]:
-    files = sorted((Path(input_dir) / "data").glob("*.parquet"))
+    files = [Path(path) for path in run_shards(input_dir)]
     if not files:
         raise TokenizeError(f"no Parquet shards in {Path(input_dir) / 'data'}; pass the --output folder of `curate run`")
     return files
@@ -124,6 +124,7 @@ class _SplitWriter:
     def __init__(self, tok_dir: Path, split: str, dtype: np.dtype, shard_tokens: int):
         self.tok_dir, self.split, self.dtype, self.shard_tokens = tok_dir, split, dtype, shard_tokens
         self.shards: list[dict] = []
+        self._shard = None  # the atomic write of the open shard's .bin
         self._file = None
         self._offsets: list[int] = []
         self._text_bytes = 0
@@ -154,24 +155,23 @@ class _SplitWriter:
             self._finish_shard()
         return self.shards
 
-    def abort(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            os.unlink(self._file.name)
-            self._file = None
+    def abort(self, error: BaseException) -> None:
+        """Delete the shard being written, for `error` that stops the run."""
+        shard, self._shard, self._file = self._shard, None, None
+        if shard is not None:
+            shard.__exit__(type(error), error, error.__traceback__)
 
     def _open(self) -> None:
-        name = f"{self.split}_{len(self.shards):06d}.bin"
-        self._file = open(self.tok_dir / f".{name}{_TMP_SUFFIX}", "wb")
+        self._shard = atomic_write(self.tok_dir / f"{self.split}_{len(self.shards):06d}.bin")
+        self._file = self._shard.__enter__()
         self._offsets = [0]
 
     def _finish_shard(self) -> None:
         bin_name = f"{self.split}_{len(self.shards):06d}.bin"
         idx_name = bin_name[:-4] + ".idx"
-        self._file.close()
         write_atomic(self.tok_dir / idx_name, np.asarray(self._offsets, OFFSET_DTYPE).tobytes())
-        os.replace(self._file.name, self.tok_dir / bin_name)
-        self._file = None
+        shard, self._shard, self._file = self._shard, None, None
+        shard.__exit__(None, None, None)
         self.shards.append({
             "bin": bin_name,
             "idx": idx_name,
@@ -241,9 +241,9 @@ def tokenize_shards(
             while pending:
                 drain_one()
         shards = {split: writer.close() for split, writer in writers.items()}
-    except BaseException:
+    except BaseException as error:
         for writer in writers.values():
-            writer.abort()
+            writer.abort(error)
         raise
     finally:
         if bar is not None:
@@ -299,7 +299,7 @@ def _remove_stale_shards(tok_dir: Path, manifest: dict) -> None:
             if path.suffix in (".bin", ".idx") and path.name not in listed:
                 path.unlink()
     for prefix in [f"{split}_" for split in SPLITS] + [MANIFEST, TRAINED_TOKENIZER_FILE]:
-        for path in tok_dir.glob(f".{prefix}*{_TMP_SUFFIX}"):
+        for path in tok_dir.glob(f".{prefix}*{TMP_MARK}*"):
             path.unlink()
     if manifest["tokenizer"]["source"] != TRAINED_TOKENIZER_FILE:
         (tok_dir / TRAINED_TOKENIZER_FILE).unlink(missing_ok=True)

@@ -16,12 +16,13 @@ import binascii
 import functools
 import hashlib
 import os
-import tempfile
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
 import tiktoken
+
+from curation.atomic import write_atomic
 
 BOS = "<|endoftext|>"  # the document boundary: one before each document
 IM_START = "<|im_start|>"  # chat turns, for SFT
@@ -117,8 +118,7 @@ def train_bpe(texts: Iterable[str], vocab_size: int, name: str = "bpe") -> tikto
 
 
 def save_tiktoken(enc: tiktoken.Encoding, path: str | os.PathLike) -> None:
-    """Write the ranks in tiktoken's format, atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
+    """Write the ranks in tiktoken's format, atomically."""
     lines = [
         base64.b64encode(token) + b" %d\n" % rank
         for token, rank in sorted(mergeable_ranks(enc).items(), key=lambda item: item[1])
@@ -148,16 +148,3 @@ def read_tiktoken(path: str | os.PathLike) -> dict[bytes, int]:
     if any(ranks.get(bytes([b])) is None for b in range(256)):
         raise ValueError(f"{path}: not a byte-level BPE (some of the 256 single bytes have no rank)")
     return ranks
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never a partial write."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

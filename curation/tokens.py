@@ -11,11 +11,12 @@ file is mapped, so a truncated shard fails loudly at open, not as garbage later.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
+
+from curation.manifest import read_manifest_file
 
 MANIFEST = "manifest.json"
 FORMAT = "curation-tokens/1"
@@ -30,16 +31,8 @@ class TokenDataError(ValueError):
 
 
 def read_manifest(tok_dir: str | os.PathLike) -> dict:
-    path = Path(tok_dir) / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TokenDataError(f"{path}: not found; is {tok_dir} the output of `curate tokenize`?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise TokenDataError(f"{path}: unreadable ({e})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise TokenDataError(f"{path}: not a {FORMAT} manifest")
-    return manifest
+    return read_manifest_file(Path(tok_dir) / MANIFEST, format=FORMAT, error=TokenDataError,
+                              hint=f"is {tok_dir} the output of `curate tokenize`?")
 
 
 def manifest_dtype(manifest: dict) -> np.dtype:

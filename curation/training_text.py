@@ -12,6 +12,8 @@ import json
 import os
 from typing import Iterable, Sequence
 
+from curation.run_output import run_shards
+
 
 def read_texts(path: str, fields: Sequence[str] = ("text",)) -> Iterable[str]:
     """Documents from a file or directory: Parquet (`fields` columns), JSONL or JSON (records' `fields`), or text files.
@@ -51,9 +53,9 @@ def _input_files(path: str) -> list[str]:
         if not os.path.exists(path):
             raise FileNotFoundError(f"no such file or directory: {path}")
         return [path]
-    curated = os.path.join(path, "data")
-    if os.path.isdir(curated) and any(n.endswith(".parquet") for n in os.listdir(curated)):
-        return sorted(os.path.join(curated, n) for n in os.listdir(curated) if n.endswith(".parquet"))
+    curated = run_shards(path)
+    if curated:
+        return curated
     files = sorted(os.path.join(root, n) for root, _, names in os.walk(path) for n in names
                    if n.lower().endswith(_SUFFIXES) and not n.startswith("."))
     if not files:

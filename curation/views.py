@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from curation.errors import UsageError
+from curation.run_output import run_shards
 
 
 def connect(output_dir: str):
@@ -14,7 +15,7 @@ def connect(output_dir: str):
     if not os.path.isdir(output_dir):
         raise UsageError(f"no curated output at {output_dir!r} (run `curate run --output {output_dir}` first)")
     con = duckdb.connect()
-    shards = {kind: _shards(os.path.join(output_dir, kind)) for kind in ("data", "removed")}
+    shards = {kind: run_shards(output_dir, kind) for kind in ("data", "removed")}
     for view, kind in (("docs", "data"), ("removed", "removed")):
         if shards[kind]:
             pattern = os.path.join(output_dir, kind, "*.parquet")
@@ -23,11 +24,6 @@ def connect(output_dir: str):
             con.register(f"_{view}_empty", _empty_schema(kind == "removed", shards).empty_table())
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM _{view}_empty")
     return con
-
-
-def _shards(path: str) -> list[str]:
-    names = os.listdir(path) if os.path.isdir(path) else []
-    return sorted(os.path.join(path, n) for n in names if n.endswith(".parquet") and not n.startswith("."))
 
 
 def _empty_schema(removed: bool, shards: dict[str, list[str]]):

@@ -1,10 +1,13 @@
 """FineWeb's quality filters (datatrove 0.2.0, the FineWeb 2024 release), as small pure functions.
 
 Each filter maps its input to a `Verdict` (keep or "<filter>:<reason>", the
-numeric signals it computed, and for C4 the rewritten text). The pipeline runs
-the URL filter before extraction, the text filters in `FILTER_NAMES` order
-after language ID, and `scrub_pii` after dedup. Only the standard library is
-used, so filters are cheap to build and pickle (Beam builds them in setup).
+numeric signals it computed, and for C4 the rewritten text). `FILTERS` lists
+them in the order they run: the URL filter before extraction, the text filters
+after language ID; `scrub_pii` runs after dedup. The stage order of stats.json
+and the `--filters` help derive from `FILTERS`, and the report draws the limits
+each text filter states (`thresholds`), so a new filter is one entry there.
+Only the standard library is used, so filters are cheap to build and pickle
+(Beam builds them in setup).
 """
 
 from __future__ import annotations
@@ -25,7 +28,10 @@ from filters.url import (
 )
 
 __all__ = [
+    "FILTERS",
     "FILTER_NAMES",
+    "TEXT_FILTER_NAMES",
+    "URL_FILTER",
     "TextFilter",
     "UrlFilter",
     "Verdict",
@@ -35,15 +41,18 @@ __all__ = [
     "scrub_pii",
 ]
 
-# FineWeb order: "url" runs before extraction, the others after language ID.
-FILTER_NAMES: tuple[str, ...] = ("url", "gopher_repetition", "gopher_quality", "c4", "fineweb")
-
-_TEXT_FILTERS = {
+# Every filter by name, in FineWeb's order, which is the order they run in. URL_FILTER judges the URL, before
+# extraction (`build_url_filter` gives it its lists); the others judge the text, after language ID.
+URL_FILTER = "url"
+FILTERS: dict[str, type] = {
+    URL_FILTER: UrlFilter,
     "gopher_repetition": GopherRepetitionFilter,
     "gopher_quality": GopherQualityFilter,
     "c4": C4Filter,
     "fineweb": FineWebFilter,
 }
+FILTER_NAMES: tuple[str, ...] = tuple(FILTERS)
+TEXT_FILTER_NAMES: tuple[str, ...] = tuple(name for name in FILTERS if name != URL_FILTER)
 
 
 def parse_filter_spec(spec: str) -> list[str]:
@@ -83,4 +92,4 @@ def build_url_filter(blocklist_paths: list[str] | None = None, include_default: 
 
 def build_text_filters(names: list[str]) -> list[TextFilter]:
     """The text filters among `names`, in FineWeb order, with FineWeb's thresholds ("url" is ignored)."""
-    return [_TEXT_FILTERS[name]() for name in FILTER_NAMES if name in names and name in _TEXT_FILTERS]
+    return [FILTERS[name]() for name in TEXT_FILTER_NAMES if name in names]

@@ -36,6 +36,11 @@ class TextFilter(Protocol):
 
     def __call__(self, text: str) -> Verdict: ...
 
+    def thresholds(self) -> list[tuple[str, float | None, str]]:
+        """(signal, limit or None when that check is off, the comparison that drops: ">", ">=", "<" or "<="),
+        for the report's threshold lines, in check order."""
+        ...
+
 
 def ratio(numerator: float, denominator: float) -> float:
     """numerator / denominator, or 0.0 for an empty denominator (signals must never be NaN)."""

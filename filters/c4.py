@@ -75,6 +75,9 @@ class C4Filter:
         self.filter_curly_bracket = filter_curly_bracket
         self.filter_policy = filter_policy
 
+    def thresholds(self) -> list[tuple[str, float | None, str]]:
+        return [("c4_sentences", self.min_num_sentences, "<")]  # the other checks are on/off, or judge lines
+
     def __call__(self, text: str) -> Verdict:
         counts = dict.fromkeys(self.signal_names, 0)
         doc_reason: str | None = None  # the first document-level failure

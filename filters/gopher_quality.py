@@ -10,11 +10,18 @@ alphabetic words, or fewer than two stop-word occurrences. As in FineWeb:
 - stop words are counted as occurrences, case-sensitively ("the the" is 2,
   "The" is 0); datatrove >= 0.3 counts distinct stop words instead.
 None disables a check; its signal is still computed.
+
+`fineweb2=True` applies datatrove >= 0.3's rules, which FineWeb-2 ran: distinct
+stop words, and a word is alphabetic when it has a `str.isalpha` character
+(the English rule also counts non-decimal numerals such as "½"). FineWeb-2
+also passes its own `symbols` (its terminal punctuation joins the set) and a
+per-language `word_splitter`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from filters.base import Verdict, ratio
 from filters.words import SYMBOLS, split_words
@@ -51,6 +58,9 @@ class GopherQualityFilter:
         min_alpha_words_ratio: float | None = 0.8,
         min_stop_words: int | None = 2,
         stop_words: tuple[str, ...] = STOP_WORDS,
+        word_splitter: Callable[[str], Sequence[str]] = split_words,
+        symbols: str = SYMBOLS,
+        fineweb2: bool = False,
     ):
         self.min_doc_words = min_doc_words
         self.max_doc_words = max_doc_words
@@ -62,6 +72,9 @@ class GopherQualityFilter:
         self.min_alpha_words_ratio = min_alpha_words_ratio
         self.min_stop_words = min_stop_words
         self.stop_words = frozenset(stop_words)
+        self.word_splitter = word_splitter
+        self.symbols = symbols
+        self.fineweb2 = fineweb2
         # (signal, limit, limit is a minimum, drop reason), in datatrove's order
         self._checks = (
             ("gopher_quality_words", min_doc_words, True, "short_doc"),
@@ -76,10 +89,18 @@ class GopherQualityFilter:
             ("gopher_quality_stop_words", min_stop_words, True, "not_enough_stop_words"),
         )
 
+    def thresholds(self) -> list[tuple[str, float | None, str]]:
+        return [(signal, limit, "<" if is_minimum else ">") for signal, limit, is_minimum, _ in self._checks]
+
+    def _alphabetic_words(self, tokens: Sequence[str]) -> int:
+        if self.fineweb2:
+            return sum(1 for w in tokens if any(map(str.isalpha, w)))
+        return sum(1 for w in tokens if _LETTER.search(w))
+
     def __call__(self, text: str) -> Verdict:
-        tokens = split_words(text)
+        tokens = self.word_splitter(text)
         n_tokens = len(tokens)
-        words = [w for w in tokens if w.strip(SYMBOLS)]
+        words = [w for w in tokens if w.strip(self.symbols)]
         n_words = len(words)
         mean_length = ratio(sum(map(len, words)), n_words)
         lines = text.splitlines()
@@ -94,8 +115,12 @@ class GopherQualityFilter:
             "gopher_quality_ellipsis_lines_ratio": ratio(
                 sum(1 for line in lines if line.rstrip().endswith(ELLIPSES)), len(lines)
             ),
-            "gopher_quality_alpha_words_ratio": ratio(sum(1 for w in tokens if _LETTER.search(w)), n_tokens),
-            "gopher_quality_stop_words": float(sum(map(self.stop_words.__contains__, tokens))),
+            "gopher_quality_alpha_words_ratio": ratio(self._alphabetic_words(tokens), n_tokens),
+            "gopher_quality_stop_words": float(
+                len(self.stop_words.intersection(tokens))
+                if self.fineweb2
+                else sum(map(self.stop_words.__contains__, tokens))
+            ),
         }
         for signal, limit, is_minimum, reason in self._checks:
             if limit is not None and (signals[signal] < limit if is_minimum else signals[signal] > limit):

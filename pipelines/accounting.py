@@ -12,9 +12,10 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from curation.atomic import TMP_MARK
 from curation.shards import KINDS
 from curation.stats import Stats
-from pipelines.files import TMP_MARK, matching, write_text_atomically
+from pipelines.files import matching, write_text_atomically
 
 
 class StatsCombineFn(beam.CombineFn):

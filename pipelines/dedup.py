@@ -27,9 +27,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curation import dedup as D
+from curation import fate
 from curation.minhash import NUM_BANDS
 from curation.recipe import MAX_ROUNDS, SCOPES
-from curation.staged import BAND_KEYS, EXACT_KEY, REASON, RECORD_KEY
+from curation.staged import BAND_KEYS, EXACT_KEY, RECORD_KEY
 from curation.stats import Stats
 from pipelines.accounting import StatsCombineFn
 from pipelines.components import NOT_CONVERGED, ConnectedComponents, TaggedGroup, rounds_for
@@ -65,18 +66,6 @@ def _sketch_batches(entry: dict, columns: list[str]):
         first += batch.num_rows
 
 
-def _candidates(batch: pa.RecordBatch, min_score: float | None) -> np.ndarray:
-    """Mask of the rows that take part: not dropped while staging, and at or above `--quality-keep-top`'s cut."""
-    mask = batch.column(REASON).is_null().to_numpy(zero_copy_only=False)
-    if min_score is not None:
-        mask &= batch.column("score").fill_null(-1.0).to_numpy(zero_copy_only=False) >= min_score
-    return mask
-
-
-def _score_column(min_score: float | None) -> list[str]:
-    return [] if min_score is None else ["score"]
-
-
 class _ExactEntries(EventsDoFn):
     """A staged file -> its candidates' (exact key, record key, loc), by exact-key partition."""
 
@@ -85,9 +74,9 @@ class _ExactEntries(EventsDoFn):
 
     def process(self, item, parts: int):
         index, entry = item
-        for first, batch in _sketch_batches(entry, [REASON, RECORD_KEY, EXACT_KEY, "dump"] + _score_column(self.min_score)):
+        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [RECORD_KEY, EXACT_KEY, "dump"]):
             with self.timed(STAGE):
-                rows = np.flatnonzero(_candidates(batch, self.min_score))
+                rows = np.flatnonzero(fate.candidates(batch, self.min_score))
                 batch = batch.take(pa.array(rows))
                 exact = D.fixed_binary(batch.column(EXACT_KEY), 16)
                 if self.scope == "dump":
@@ -117,10 +106,10 @@ class _BandEntries(EventsDoFn):
         index, tagged = group
         entry, blobs = _entry_and(tagged, "copies")
         copies = np.sort(D.concat(blobs, D.PAIR)["b"])
-        for first, batch in _sketch_batches(entry, [REASON, BAND_KEYS, "dump"] + _score_column(self.min_score)):
+        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [BAND_KEYS, "dump"]):
             with self.timed(STAGE):
                 has_bands = batch.column(BAND_KEYS).is_valid().to_numpy(zero_copy_only=False)
-                rows = np.flatnonzero(_candidates(batch, self.min_score) & has_bands)
+                rows = np.flatnonzero(fate.candidates(batch, self.min_score) & has_bands)
                 locs = D.locations(index, rows + first)
                 representative = ~_contains(copies, locs)
                 rows, locs = rows[representative], locs[representative]

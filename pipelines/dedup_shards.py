@@ -23,6 +23,7 @@ from apache_beam.options.pipeline_options import TestOptions
 from curation.errors import UsageError
 from curation.flags import output_dir
 from curation.minhash import NGRAM, NUM_BANDS, ROWS_PER_BAND, SEED
+from curation.run_output import run_shards
 from curation.staged import fingerprint, package_versions, source_digest
 from curation.stats import Stats
 from pipelines.dedup import run_phase as run_dedup
@@ -101,9 +102,9 @@ class SketchShards(beam.PTransform):
 
 
 def _shard_paths(directory: str) -> list[str]:
-    pattern = f"{directory.rstrip('/')}/data/*.parquet"
-    paths = matching([pattern])
+    paths = run_shards(directory, match=lambda pattern: matching([pattern]))
     if not paths:
+        pattern = f"{directory.rstrip('/')}/data/*.parquet"
         raise UsageError(f"no Parquet shards match {pattern!r} (expected the output directory of `curate run`)")
     return paths
 

@@ -1,46 +1,46 @@
 """Files on Beam's FileSystems (local, gs://, s3://): atomic writes, and the run manifest that hands one phase to the next.
 
-Every file a phase writes goes to a hidden temporary name in its folder and is
-renamed into place when complete, so a reader (or a rerun after `kill -9`)
-never sees a partial file; `remove_temporaries` clears what a killed run left.
+Every file a phase writes is written atomically by `curation.atomic` on these
+file systems (a hidden temporary name, renamed into place when complete), so a
+reader (or a rerun after `kill -9`) never sees a partial file;
+`remove_temporaries` clears what a killed run left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import uuid
-from typing import Iterator
+from contextlib import AbstractContextManager
+from typing import BinaryIO
 
 import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-TMP_MARK = ".tmp-"
+from curation.atomic import TMP_MARK, Storage, atomic_write, write_atomic
+from curation.manifest import read_manifest_file
 
 
-@contextlib.contextmanager
-def atomic_create(path: str) -> Iterator:
-    """A writable binary stream whose content appears at `path` only once the block ends without an error
-    (local folders are created as needed; object stores have none)."""
-    directory, name = path.rsplit("/", 1)
-    tmp = f"{directory}/.{name}{TMP_MARK}{uuid.uuid4().hex}"
-    stream = FileSystems.create(tmp, compression_type=CompressionTypes.UNCOMPRESSED)
-    try:
-        yield stream
-        stream.close()
-    except BaseException:
-        stream.close()
-        FileSystems.delete([tmp])
-        raise
-    FileSystems.rename([tmp], [path])
+def _delete(path: str) -> None:
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
+BEAM = Storage(
+    create=lambda path: FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED),  # makes local folders
+    rename=lambda tmp, path: FileSystems.rename([tmp], [path]),
+    delete=_delete,
+)
+
+
+def atomic_create(path: str) -> AbstractContextManager[BinaryIO]:
+    """A writable binary stream whose content appears at `path` only once the block ends without an error."""
+    return atomic_write(path, BEAM)
 
 
 def write_text_atomically(path: str, text: str) -> None:
-    with atomic_create(path) as f:
-        f.write(text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"), BEAM)
 
 
 def read_text(path: str) -> str:
@@ -83,7 +83,7 @@ def write_manifest(entries: list[dict], path: str) -> str:
 
 
 def read_manifest(path: str) -> list[dict]:
-    return [json.loads(line) for line in read_text(path).splitlines() if line]
+    return read_manifest_file(path, read_text=read_text)
 
 
 def delete_tree(path: str) -> None:

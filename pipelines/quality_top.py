@@ -3,7 +3,8 @@
     staged files -> their candidates' score histograms (sparse) -> summed -> WORK/quality_top.json
 
 It runs after staging, so a different F reuses every staged file; dedup and the
-write then treat candidates below the threshold as dropped (`quality_top`).
+write then treat candidates below the threshold as dropped. The bins, the
+threshold and the summary are `curation.fate`'s; this module only wires them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 import apache_beam as beam
 import numpy as np
 
-from curation import quality_top as Q
+from curation import fate
 from curation.staged import REASON
 from pipelines.dedup import indexed_entries
 from pipelines.files import read_columns, write_text_atomically
@@ -24,16 +25,13 @@ def _sparse_histogram(item):
     """A staged file -> (bins, counts) of its candidates' scores, and its seconds."""
     _, entry = item
     t0 = time.perf_counter()
-    table = read_columns(entry["staged"], [REASON, "score"])
-    candidates = table[REASON].is_null().to_numpy(zero_copy_only=False)
-    scores = table["score"].to_numpy(zero_copy_only=False)[candidates]
-    bins, counts = np.unique(np.clip((scores * Q.BINS).astype(np.int64), 0, Q.BINS - 1), return_counts=True)
+    bins, counts = fate.sparse_histogram(fate.candidate_scores(read_columns(entry["staged"], [REASON, fate.SCORE])))
     return bins.tobytes(), counts.tobytes(), time.perf_counter() - t0
 
 
 class _Sum(beam.CombineFn):
     def create_accumulator(self):
-        return np.zeros(Q.BINS, dtype=np.int64), 0.0
+        return np.zeros(fate.BINS, dtype=np.int64), 0.0
 
     def add_input(self, acc, item):
         counts, seconds = acc
@@ -51,15 +49,12 @@ class _Sum(beam.CombineFn):
 
 def _write(acc, keep: float, path: str) -> str:
     counts, seconds = acc
-    cut = Q.threshold(counts, keep)
-    total, kept = int(counts.sum()), Q.kept_count(counts, cut)
-    summary = {"keep": keep, "threshold": cut, "documents": total, "kept": kept, "seconds": round(seconds, 3)}
-    write_text_atomically(path, json.dumps(summary, indent=2) + "\n")
+    write_text_atomically(path, json.dumps(fate.cut_summary(counts, keep, seconds), indent=2) + "\n")
     return path
 
 
 class QualityThreshold(beam.PTransform):
-    """PCollection of one manifest path -> `path` (JSON: keep, threshold, documents, kept, seconds)."""
+    """PCollection of one manifest path -> `path` (JSON: `curation.fate.cut_summary`)."""
 
     def __init__(self, keep: float, path: str):
         super().__init__()
@@ -73,10 +68,3 @@ class QualityThreshold(beam.PTransform):
             | "Sum" >> beam.CombineGlobally(_Sum())
             | "Threshold" >> beam.Map(_write, self.keep, self.path)
         )
-
-
-def summary_events(summary: dict) -> list[tuple]:
-    """Accounting of the cut, for stats.json."""
-    dropped = summary["documents"] - summary["kept"]
-    events = [("stage", Q.REASON, summary["documents"], summary["kept"], summary["seconds"])]
-    return events + ([("dropped", Q.REASON, dropped)] if dropped else [])

@@ -16,15 +16,15 @@ import json
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from curation import fate
 from curation.parquet_rows import RowWriter, iter_rows
-from curation.shards import KINDS, TARGET_SHARD_BYTES, Finisher, outcome, plan_shards, shard_name
-from curation.staged import REASON, TEXT_BYTES
+from curation.shards import KINDS, TARGET_SHARD_BYTES, Finisher, plan_shards, shard_name
+from curation.staged import TEXT_BYTES
 from curation.stats import Stats
 from pipelines.accounting import StatsCombineFn, finalize
 from pipelines.dedup import indexed_entries, verdict_path
 from pipelines.events import EVENTS, EventsDoFn
 from pipelines.files import atomic_create, open_parquet, read_columns, read_text
-from pipelines.quality_top import summary_events
 
 # What a shard reads of a staged file (or of a `curate dedup` input shard): never the sketch columns.
 _SKETCH = {"text_bytes", "record_key", "exact_key", "band_keys"}
@@ -41,11 +41,8 @@ def _verdicts(verdict_dir: str | None, index: int) -> dict[int, tuple[str, str]]
 def _sizes(item, verdict_dir: str | None, min_score: float | None) -> tuple[int, int, int]:
     """(index, bytes of kept rows, bytes of removed rows) of one staged file."""
     index, entry = item
-    table = read_columns(entry["staged"], [REASON, TEXT_BYTES] + ([] if min_score is None else ["score"]))
-    kept = table[REASON].is_null().to_numpy(zero_copy_only=False).copy()
-    if min_score is not None:
-        kept &= table["score"].fill_null(-1.0).to_numpy(zero_copy_only=False) >= min_score
-    kept[list(_verdicts(verdict_dir, index))] = False
+    table = read_columns(entry["staged"], fate.candidate_columns(min_score) + [TEXT_BYTES])
+    kept = fate.kept(table, min_score, _verdicts(verdict_dir, index))
     sizes = table[TEXT_BYTES].to_numpy(zero_copy_only=False)
     return index, int(sizes[kept].sum()), int(sizes[~kept].sum())
 
@@ -82,7 +79,7 @@ class _WriteShard(EventsDoFn):
                 source = open_parquet(sources[index])
                 columns = [name for name in source.schema_arrow.names if name not in _SKETCH]
                 for row_index, row in enumerate(iter_rows(source, columns)):
-                    reason, duplicate_of = outcome(row, verdicts, row_index, self.min_score)
+                    reason, duplicate_of = fate.fate(row, verdicts, row_index, self.min_score)
                     if kind == "data" and reason is None:
                         writer.write(self.finisher.kept(row), len(row["text"]))
                     elif kind == "removed" and reason is not None:
@@ -99,7 +96,7 @@ def _accounting(item, summary: str | None, cut: str | None):
     index, entry = item
     yield from Stats.from_dict(entry["stats"]).events()
     if index == 0 and cut is not None:
-        yield from summary_events(json.loads(read_text(cut)))
+        yield from fate.cut_events(json.loads(read_text(cut)))
     if index == 0 and summary is not None:
         yield from Stats.from_dict(json.loads(read_text(summary))).events()
 
@@ -117,7 +114,7 @@ class WriteOutput(beam.PTransform):
     """PCollection of one manifest path -> OUT/data, OUT/removed (unless `write_removed` is off) and OUT/stats.json.
 
     `verdict_dir` is where `Deduplicate` wrote (None: no dedup); `cut` is `--quality-keep-top`'s summary
-    (`pipelines.quality_top`) and `min_score` its threshold; `scrub_and_count` is off for `curate dedup`,
+    (`curation.fate.cut_summary`) and `min_score` its threshold; `scrub_and_count` is off for `curate dedup`,
     whose inputs were scrubbed and counted when they were curated.
     """
 

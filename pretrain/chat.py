@@ -22,15 +22,14 @@ import torch
 
 from pretrain.chat_format import (
     ANSWER_RESERVE,
-    IDENTITY_NAME,
     ChatTokens,
     Message,
     assistant_header,
-    default_system_prompt,
     render_conversation,
     render_turn,
     search_message,
 )
+from pretrain.config import IDENTITY_NAME, default_system_prompt
 from pretrain.model import GPT, KVCache
 from pretrain.sample import sample_next
 

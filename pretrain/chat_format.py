@@ -1,4 +1,4 @@
-"""The chat format: conversations as token ids plus a loss mask, and the model's identity.
+"""The chat format: conversations as token ids plus a loss mask.
 
 A conversation renders as ChatML with special tokens pretraining never saw:
 
@@ -29,16 +29,9 @@ from dataclasses import dataclass
 
 from curation.tokenizer import BOS, IM_END, IM_START, SEARCH_END, SEARCH_START
 
-IDENTITY_NAME = "Curie"
-IDENTITY_MAKER = "the curation project"
 ROLES = ("system", "search", "user", "assistant")
 MIN_PASSAGE_WORDS = 4  # a passage cut shorter than this is left out of the block
 ANSWER_RESERVE = 32  # tokens a search turn keeps free for the reply
-
-
-def default_system_prompt(name: str = IDENTITY_NAME, maker: str = IDENTITY_MAKER) -> str:
-    """The identity ("knowledge of self") a chat starts with unless told otherwise."""
-    return f"You are {name}, a small language model trained by {maker} on curated Common Crawl text."
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from curation.atomic import atomic_write
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -32,16 +33,8 @@ def save_checkpoint(run_dir: str | os.PathLike, state: dict) -> Path:
     """Atomically write `state` (plus the current RNG states) as RUN_DIR/checkpoint.pt."""
     path = checkpoint_path(run_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save({**state, "rng": capture_rng_state()}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_write(path) as f:
+        torch.save({**state, "rng": capture_rng_state()}, f)
     return path
 
 

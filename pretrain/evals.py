@@ -156,7 +156,8 @@ def val_bpb(model, checkpoint: dict, token_dir: str, limit: int | None = None, d
     """
     from pretrain.checkpoint import check_tokenizer
     from pretrain.data import TokenData
-    from pretrain.train import TrainConfig, evaluate, token_byte_lengths
+    from pretrain.config import TrainConfig
+    from pretrain.val_loss import evaluate, token_byte_lengths
 
     val = TokenData(token_dir, split)
     check_tokenizer(checkpoint, val.tokenizer_hash)

@@ -40,8 +40,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from curation.run_output import run_shards
 from curation.search import Hit, Searcher, word_terms
-from curation.search_index import shard_files
 from pretrain.chat import ChatSession
 from pretrain.chat_format import Message, render_conversation, search_message, with_system
 
@@ -126,7 +126,7 @@ def corpus_documents(out_dir: str) -> list[tuple[str, str]]:
     """(id, text) of every kept document, in id order."""
     import duckdb
 
-    files = ", ".join("'" + str(p).replace("'", "''") + "'" for p in shard_files(out_dir))
+    files = ", ".join("'" + p.replace("'", "''") + "'" for p in run_shards(out_dir))
     return duckdb.sql(f"SELECT id, text FROM read_parquet([{files}]) WHERE text IS NOT NULL ORDER BY id, text").fetchall()
 
 

@@ -83,3 +83,11 @@ def lr_multiplier(
             return 1.0
         return final_frac + (1 - final_frac) * max(0.0, steps_left) / warmdown_steps
     raise ValueError(f"unknown schedule {schedule!r}: use 'cosine' or 'linear'")
+
+
+def clip_gradients(model: GPT, max_norm: float) -> float:
+    """Clip the global gradient norm (when max_norm > 0) and return the norm before clipping."""
+    params = [p for p in model.parameters() if p.grad is not None]
+    if max_norm > 0:
+        return float(torch.nn.utils.clip_grad_norm_(params, max_norm))
+    return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])))

@@ -9,17 +9,16 @@ run past the training window without positions the model never saw.
 from __future__ import annotations
 
 import codecs
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 
-from curation.tokenizer import BOS, load_tokenizer, tokenizer_hash
+from curation.tokenizer import BOS, tokenizer_hash
 from pretrain.checkpoint import TokenizerMismatch, check_tokenizer, load_checkpoint
 from pretrain.model import GPT, GPTConfig, KVCache
-from pretrain.train import TOKENIZER_NAME
+from pretrain.run_tokenizer import load_run_tokenizer
 
 
 def load_run(ckpt: str | os.PathLike, device: str | torch.device = "cpu"):
@@ -27,9 +26,7 @@ def load_run(ckpt: str | os.PathLike, device: str | torch.device = "cpu"):
     path = Path(ckpt)
     run_dir = path if path.is_dir() else path.parent
     checkpoint = load_checkpoint(path, map_location=device)
-    info = json.loads((run_dir / "tokenizer.json").read_text(encoding="utf-8"))
-    source = str(run_dir / TOKENIZER_NAME) if info["source"] == TOKENIZER_NAME else info["source"]
-    tokenizer = load_tokenizer(source)
+    tokenizer = load_run_tokenizer(run_dir)
     try:
         check_tokenizer(checkpoint, tokenizer_hash(tokenizer))
     except TokenizerMismatch as e:

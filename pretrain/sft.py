@@ -12,69 +12,26 @@ it) plus chat.json, which tells `curate chat` the format and the default system 
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
-from pretrain.chat_format import IDENTITY_MAKER, IDENTITY_NAME, ChatTokens, chat_metadata, default_system_prompt
+from pretrain.chat_format import ChatTokens, chat_metadata
 from pretrain.checkpoint import check_tokenizer, checkpoint_path, load_checkpoint, restore_rng_state, save_checkpoint
-from pretrain.optim import build_optimizers, lr_multiplier, set_lr
+from pretrain.config import ConfigError, SFTConfig
+from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
+from pretrain.optim import build_optimizers, clip_gradients, lr_multiplier, set_lr
+from pretrain.run_tokenizer import copy_tokenizer_files
+from pretrain.runtime import seed_everything, setup_distributed
 from pretrain.sample import load_run
 from pretrain.sft_data import Identity, identity_conversations, idk_conversations, pack, read_conversations, render_all, split_val
-from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
-from pretrain.train import TOKENIZER_NAME, ConfigError, clip_gradients, seed_everything, setup_distributed
 
 CHAT_NAME = "chat.json"
-
-
-@dataclass
-class SFTConfig:
-    init: str  # the pretrained run directory to start from
-    data: list[str] = field(default_factory=list)  # conversation files (OpenAI JSONL, ShareGPT JSON, GSM8K JSONL)
-    out: str = "sft"
-    identity_name: str = IDENTITY_NAME  # replaces "Vicuna" in FastChat's identity data, and names the system prompt
-    identity_maker: str = IDENTITY_MAKER  # replaces "LMSYS"
-    rewrite_identity: bool = True
-    system_prompt: str | None = None  # None: default_system_prompt(identity_name, identity_maker)
-    identity_examples: int = 0  # template conversations that answer "Who are you?" with the identity
-    idk_examples: int = 0  # "I don't know" conversations about made-up names and words to mix in
-    search_examples: int = 0  # conversations answered from a search block over search_corpus (pretrain/open_book.py)
-    search_corpus: str | None = None  # a `curate run` output folder with a `curate index` index
-    val_fraction: float = 0.05
-    batch_size: int = 16  # packed rows per optimizer step
-    device_batch_size: int = 16
-    max_steps: int | None = None  # else `epochs` passes over the packed rows
-    epochs: int = 1
-    optimizer: str = "adamw"
-    lr: float = 1e-3
-    matrix_lr: float = 0.01
-    weight_decay: float = 0.0
-    warmup_steps: int = 5
-    final_lr_frac: float = 0.0
-    grad_clip: float = 1.0
-    eval_every: int = 50
-    save_every: int = 200
-    seed: int = 1337
-    device: str = "auto"
-    threads: int | None = None
-    resume: bool = False
-    progress: bool = True
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "SFTConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-    @property
-    def resolved_system_prompt(self) -> str:
-        return self.system_prompt if self.system_prompt is not None else default_system_prompt(
-            self.identity_name, self.identity_maker)
 
 
 @dataclass
@@ -234,11 +191,3 @@ def sft(config: SFTConfig) -> dict:
     return {"step": step, "total_steps": total_steps, "trained_steps": step - start_step, "train_loss": train_loss,
             "val_loss": val_loss, "conversations": data.conversations, "skipped": data.skipped,
             "train_rows": len(data.train_x), "elapsed_s": elapsed, "run_dir": str(out)}
-
-
-def copy_tokenizer_files(init: Path, out: Path) -> None:
-    """The SFT run names (or carries) the same tokenizer as the run it started from."""
-    init_dir = init if init.is_dir() else init.parent
-    for name in ("tokenizer.json", TOKENIZER_NAME):
-        if (init_dir / name).exists() and init_dir.resolve() != out.resolve():
-            shutil.copyfile(init_dir / name, out / name)

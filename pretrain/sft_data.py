@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pretrain.chat_format import IDENTITY_MAKER, IDENTITY_NAME, ChatFormatError, Message, render_conversation, with_system
+from pretrain.chat_format import ChatFormatError, Message, render_conversation, with_system
+from pretrain.config import IDENTITY_MAKER, IDENTITY_NAME
 
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
 CALCULATOR_NOTE = re.compile(r"<<[^<>]*>>")

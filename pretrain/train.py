@@ -13,12 +13,9 @@ position is the step count and a resumed run sees the very batches it would have
 from __future__ import annotations
 
 import json
-import math
-import os
-import random
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +23,6 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from curation.tokenizer import CL100K, mergeable_ranks, save_tiktoken
 from pretrain.checkpoint import (
     check_tokenizer,
     checkpoint_path,
@@ -34,65 +30,14 @@ from pretrain.checkpoint import (
     restore_rng_state,
     save_checkpoint,
 )
+from pretrain.config import ConfigError, TrainConfig, batch_geometry, check_config, training_steps
 from pretrain.data import TokenData
 from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
 from pretrain.model import GPT, GPTConfig
-from pretrain.optim import build_optimizers, lr_multiplier, set_lr
-
-TOKENIZER_NAME = "tokenizer.tiktoken"  # a trained BPE is copied into the run so `curate sample` needs only RUN_DIR
-TOKENS_PER_PARAM = 20  # Chinchilla's compute-optimal ratio: the default training length
-# Dense bf16 tensor-core peaks (FLOP/s) for MFU: the first device-name substring that matches wins.
-PEAK_BF16_FLOPS = (("H100 PCIe", 756e12), ("H100", 989e12), ("H200", 989e12), ("A100", 312e12))
-
-
-class ConfigError(ValueError):
-    """Settings that cannot work together (batch sizes that do not divide, a resume that changes the model)."""
-
-
-@dataclass
-class TrainConfig:
-    data: str  # token directory (output of `curate tokenize`)
-    out: str  # run directory: checkpoint, metrics, plot, tokenizer
-    depth: int = 4
-    seq_len: int = 256
-    batch_tokens: int = 8192  # tokens per optimizer step, over all ranks and micro-batches
-    device_batch_size: int = 16  # rows per forward/backward; the rest is gradient accumulation
-    max_steps: int | None = None  # total optimizer steps; else from target_tokens
-    target_tokens: int | None = None  # else TOKENS_PER_PARAM * parameters
-    optimizer: str = "adamw"  # or "muon": Muon for block matrices, AdamW for the tables
-    lr: float = 3e-3  # AdamW peak learning rate
-    matrix_lr: float = 0.02  # Muon peak learning rate
-    weight_decay: float = 0.1
-    warmup_steps: int = 20
-    schedule: str = "cosine"  # or "linear": flat, then linear warmdown
-    warmdown_frac: float = 0.4
-    final_lr_frac: float = 0.1
-    grad_clip: float = 1.0  # 0 disables clipping
-    eval_every: int = 100
-    eval_tokens: int = 65536
-    save_every: int = 500  # and always at the end
-    seed: int = 1337
-    device: str = "auto"  # auto|cpu|cuda
-    compile: str = "auto"  # auto (on for CUDA)|on|off
-    resume: bool = False
-    stop_after: int | None = None  # checkpoint and exit after this step (a preemptible slice of a longer run)
-    init_from: str | None = None  # start from another run's weights with a fresh optimizer
-    progress: bool = True  # tqdm bar and printed val lines on rank 0
-    threads: int | None = None  # torch CPU threads; None leaves torch's default
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
-
-
-# Named starting points for TrainConfig; explicit settings override them.
-PRESETS = {
-    # For `curate demo` on sample_warcs/ (~18k train tokens with a 2048-token BPE): a few minutes on 2 shared CPU
-    # cores, stopping near the lowest val loss, before the model starts to memorise the tiny corpus.
-    "cpu-demo": {"depth": 2, "seq_len": 128, "batch_tokens": 2048, "device_batch_size": 16, "max_steps": 50,
-                 "optimizer": "muon", "warmup_steps": 5, "eval_every": 10, "eval_tokens": 16384, "save_every": 25},
-}
+from pretrain.optim import build_optimizers, clip_gradients, lr_multiplier, set_lr
+from pretrain.run_tokenizer import copy_tokenizer
+from pretrain.runtime import peak_bf16_flops, seed_everything, setup_distributed, use_compile
+from pretrain.val_loss import evaluate, token_byte_lengths
 
 
 def train(config: TrainConfig) -> dict:
@@ -254,132 +199,6 @@ def train(config: TrainConfig) -> dict:
             "run_dir": str(run_dir)}
 
 
-# ---- helpers, in the order the loop uses them ---------------------------------------------------
-
-def check_config(config: TrainConfig) -> None:
-    if config.optimizer not in ("adamw", "muon"):
-        raise ConfigError(f"optimizer must be adamw or muon, not {config.optimizer!r}")
-    if config.schedule not in ("cosine", "linear"):
-        raise ConfigError(f"schedule must be cosine or linear, not {config.schedule!r}")
-    positive = ("depth", "seq_len", "batch_tokens", "device_batch_size", "eval_every", "eval_tokens", "save_every")
-    optional_positive = ("max_steps", "target_tokens", "stop_after", "threads")
-    for name in positive + optional_positive:
-        value = getattr(config, name)
-        if (value is not None or name in positive) and value < 1:
-            raise ConfigError(f"{name} must be at least 1, got {value}")
-
-
-def setup_distributed(device_flag: str) -> tuple[int, int, torch.device]:
-    """(rank, world size, device). Under torchrun (RANK set) one process per GPU joins a process group."""
-    if device_flag not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"device must be auto, cpu or cuda, not {device_flag!r}")
-    cuda = device_flag == "cuda" or (device_flag == "auto" and torch.cuda.is_available())
-    if cuda and not torch.cuda.is_available():
-        raise ConfigError("device cuda, but torch sees no CUDA device")
-    if "RANK" not in os.environ or int(os.environ.get("WORLD_SIZE", "1")) == 1:
-        return 0, 1, torch.device("cuda" if cuda else "cpu")
-    local_rank = int(os.environ["LOCAL_RANK"])
-    if cuda:
-        torch.cuda.set_device(local_rank)
-    if not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if cuda else "gloo")
-    device = torch.device("cuda", local_rank) if cuda else torch.device("cpu")
-    return dist.get_rank(), dist.get_world_size(), device
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def batch_geometry(config: TrainConfig, world: int) -> tuple[int, int]:
-    """(rows per optimizer step, micro-batches per rank), refusing batch sizes that do not divide."""
-    rows, leftover = divmod(config.batch_tokens, config.seq_len)
-    per_micro_round = config.device_batch_size * world
-    if leftover or rows % per_micro_round:
-        raise ConfigError(f"batch_tokens {config.batch_tokens} must be a multiple of seq_len x device_batch_size x "
-                         f"ranks = {config.seq_len} x {config.device_batch_size} x {world}")
-    return rows, rows // per_micro_round
-
-
-def training_steps(config: TrainConfig, num_params: int) -> int:
-    if config.max_steps is not None:
-        return config.max_steps
-    target = config.target_tokens if config.target_tokens is not None else TOKENS_PER_PARAM * num_params
-    return max(1, math.ceil(target / config.batch_tokens))
-
-
-def use_compile(flag: str, cuda: bool) -> bool:
-    if flag not in ("auto", "on", "off"):
-        raise ConfigError(f"compile must be auto, on or off, not {flag!r}")
-    return flag == "on" or (flag == "auto" and cuda)
-
-
-def copy_tokenizer(tokenizer, manifest: dict, run_dir: Path) -> None:
-    """Record the tokenizer in the run: a trained BPE is copied, cl100k_base is named."""
-    source = manifest["tokenizer"]["source"]
-    if source != CL100K:
-        save_tiktoken(tokenizer, run_dir / TOKENIZER_NAME)
-        source = TOKENIZER_NAME
-    (run_dir / "tokenizer.json").write_text(json.dumps({"source": source, "hash": manifest["tokenizer"]["hash"]}) + "\n",
-                                            encoding="utf-8")
-
-
-def token_byte_lengths(tokenizer, padded_vocab: int) -> torch.Tensor:
-    """UTF-8 bytes each token id stands for; special and padding ids count 0 and drop out of bits-per-byte."""
-    lengths = torch.zeros(padded_vocab, dtype=torch.int64)
-    for token, rank in mergeable_ranks(tokenizer).items():
-        lengths[rank] = len(token)
-    return lengths
-
-
-def peak_bf16_flops(device: torch.device) -> float | None:
-    """The device's dense bf16 peak, for MFU; None on CPU or unknown GPUs (then no MFU is logged)."""
-    if device.type != "cuda":
-        return None
-    name = torch.cuda.get_device_name(device)
-    return next((flops for key, flops in PEAK_BF16_FLOPS if key in name), None)
-
-
-@torch.no_grad()
-def evaluate(model, val_data: TokenData, token_bytes: torch.Tensor, config: TrainConfig,
-             rank: int, world: int, device: torch.device, autocast) -> dict:
-    """Mean loss (nats/token) and bits per byte on a fixed slice of the val split.
-
-    bpb = sum of losses in nats / (ln 2 * UTF-8 bytes of the targets), over targets
-    that stand for text; unlike loss it compares across tokenizers.
-    """
-    windows = (val_data.num_tokens - 1) // config.seq_len
-    batch_size = max(1, min(config.device_batch_size, windows))
-    num_batches = max(1, min(config.eval_tokens // (config.seq_len * batch_size), windows // batch_size))
-    model.eval()
-    sums = torch.zeros(4, dtype=torch.float64, device=device)  # nats, tokens, nats over text targets, bytes
-    batches = val_data.iter_batches(batch_size, config.seq_len, seed=0)
-    for i in range(num_batches):
-        _, x, y = next(batches)
-        if i % world != rank:
-            continue
-        x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
-        with autocast:
-            losses = model(x, y, reduction="none").double()
-        nbytes = token_bytes[y]
-        sums += torch.stack([losses.sum(), torch.tensor(float(y.numel()), device=device, dtype=torch.float64),
-                             (losses * (nbytes > 0)).sum(), nbytes.sum().double()])
-    if world > 1:
-        dist.all_reduce(sums)
-    nats, tokens, text_nats, nbytes = sums.tolist()
-    return {"val_loss": nats / tokens, "val_bpb": text_nats / (math.log(2) * nbytes) if nbytes else float("nan")}
-
-
 def rank_rows(a: np.ndarray, rank: int, world: int) -> np.ndarray:
     per_rank = len(a) // world
     return a[rank * per_rank:(rank + 1) * per_rank]
-
-
-def clip_gradients(model: GPT, max_norm: float) -> float:
-    """Clip the global gradient norm (when max_norm > 0) and return the norm before clipping."""
-    params = [p for p in model.parameters() if p.grad is not None]
-    if max_norm > 0:
-        return float(torch.nn.utils.clip_grad_norm_(params, max_norm))
-    return float(torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in params])))

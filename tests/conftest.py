@@ -23,7 +23,7 @@ def shared_path(*parts: str) -> Path:
 def run_curate(*argv: str) -> dict:
     """Run the Beam pipeline in this process (in-memory runner, one worker) and return stats.json."""
     from pipelines.curate import run
-    from curation.commands.run import add_arguments
+    from curate_cli.run import add_arguments
     import argparse
 
     parser = argparse.ArgumentParser()

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, SAMPLE_WARCS
+from curate_cli.ablate import DEFAULT_HELLASWAG
+from curate_cli.main import main
 from curation.ablation import Arm, plan_arms
 from curation.ablation_stats import paired_test, summary, t_two_sided_p
-from curation.cli import main
-from curation.commands.ablate import DEFAULT_HELLASWAG
 from curation.errors import UsageError
 
 # Written for this test: held-out text that is in no archive of sample_warcs/.
@@ -215,7 +215,7 @@ def test_paired_test_separates_a_consistent_gap_from_noise():
 
 
 def test_runs_train_with_defaults_then_the_preset_then_train_flags_and_are_scored_at_even_steps():
-    from curation.commands.ablate_train import curve_steps, train_settings
+    from curate_cli.ablate_train import curve_steps, train_settings
 
     settings = train_settings("cpu-demo", ["--depth", "3"])
     assert (settings["depth"], settings["seq_len"], settings["max_steps"], settings["optimizer"]) == (3, 128, 50, "muon")

@@ -7,9 +7,9 @@ import gzip
 
 import pytest
 
-import curation.cli as cli
+import curate_cli.main as cli
+from curate_cli.run import add_arguments
 from curation.ccpaths import ListingError, list_urls, listing_url, parse_shard
-from curation.commands.run import add_arguments
 from curation.errors import UsageError
 from test_http_reader import FaultyServer
 

@@ -12,11 +12,11 @@ from pretrain.chat_format import (
     ChatFormatError,
     Message,
     chat_metadata,
-    default_system_prompt,
     render_conversation,
     render_prompt,
     with_system,
 )
+from pretrain.config import default_system_prompt
 from pretrain.sft_data import Identity, heldout_names, idk_conversations, pack, parse_record, read_conversations
 from tests.conftest import shared_path
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from curation.cli import build_parser
+from curate_cli.main import build_parser
 
 # (argv, what stderr's one line must contain); {file}, {dir}, {missing}, {new} and {run} are paths made by `paths`
 # below: a text file, an empty folder, an input that does not exist, an output that does not exist (yet: a mistake
@@ -150,7 +150,7 @@ def results(paths) -> dict[str, subprocess.CompletedProcess]:
     """Every case run once, a few at a time (each is about 0.3 s of Python start-up and imports)."""
     def run(case):
         argv = [a.format(**paths) for a in case[1]]
-        return subprocess.run([sys.executable, "-m", "curation.cli", *argv], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "curate_cli.main", *argv], capture_output=True, text=True,
                               cwd=REPO, timeout=120)
 
     with ThreadPoolExecutor(max_workers=4) as pool:

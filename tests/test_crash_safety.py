@@ -27,7 +27,7 @@ _START_LIMIT_S = 180.0
 
 def _start(*argv: str) -> subprocess.Popen:
     """`curate ...` in its own process group, so one kill takes its extraction child too."""
-    return subprocess.Popen([sys.executable, "-m", "curation.cli", *argv], cwd=REPO, start_new_session=True,
+    return subprocess.Popen([sys.executable, "-m", "curate_cli.main", *argv], cwd=REPO, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from apache_beam.io.filesystems import FileSystems
 
-import curation.cli as cli
+import curate_cli.main as cli
 from conftest import REPO
 
 IMAGE = "us-docker.pkg.dev/my-project/curation/worker:0.1.0"

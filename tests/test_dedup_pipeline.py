@@ -17,7 +17,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
-from curation.commands import dedup as dedup_command
+from curate_cli import dedup as dedup_command
 from curation.document import Document
 from curation.errors import UsageError
 from curation.minhash import Sketcher, record_key

@@ -71,7 +71,7 @@ def test_rerun_with_two_worker_processes_gives_identical_bytes(sample_run, tmp_p
     --direct_num_workers overrides the per-phase caps, so every phase (the write's two tiny shards included) runs
     in 2 worker processes."""
     out = tmp_path / "again"
-    cmd = [sys.executable, "-m", "curation.cli", "run", "--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out),
+    cmd = [sys.executable, "-m", "curate_cli.main", "run", "--input", str(SAMPLE_WARCS / "*.warc*"), "--output", str(out),
            "--signals", "--workers", "2", "--direct_num_workers=2"]
     subprocess.run(cmd, check=True, cwd=REPO, capture_output=True)
     assert _shard_bytes(out) == _shard_bytes(sample_run)
@@ -98,7 +98,7 @@ def test_every_shared_archive_end_to_end(tmp_path):
 
 
 def _cli(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "curation.cli", *argv], cwd=REPO, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "curate_cli.main", *argv], cwd=REPO, capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("argv, message", [

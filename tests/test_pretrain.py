@@ -29,7 +29,9 @@ from pretrain.checkpoint import (
     save_checkpoint,
 )
 from pretrain.metrics import read_metrics
-from pretrain.train import TrainConfig, token_byte_lengths, train
+from pretrain.config import SFTConfig, TrainConfig
+from pretrain.train import train
+from pretrain.val_loss import token_byte_lengths
 
 torch.set_num_threads(1)
 
@@ -117,7 +119,7 @@ def test_two_ddp_processes_train_like_one(token_dir, full_run, tmp_path):
     script = tmp_path / "ddp_train.py"
     script.write_text("import json, sys\n"
                       f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-                      "from pretrain.train import TrainConfig, train\n"
+                      "from pretrain.config import TrainConfig\nfrom pretrain.train import train\n"
                       "train(TrainConfig(**json.loads(sys.argv[1])))\n")
     config = asdict(tiny_config(token_dir, tmp_path / "ddp", stop_after=4))
     subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
@@ -176,7 +178,7 @@ def test_token_byte_lengths_skip_special_and_padding_ids():
 def curate(command: str, *argv: str) -> int:
     """Run one subcommand through its own argparse registration, as `curate` would."""
     parser = argparse.ArgumentParser(prog="curate")
-    importlib.import_module(f"curation.commands.{command}").register(parser.add_subparsers(dest="command"))
+    importlib.import_module(f"curate_cli.{command}").register(parser.add_subparsers(dest="command"))
     args = parser.parse_args([command, *argv])
     args.extra = []
     return args.func(args)
@@ -221,17 +223,33 @@ def test_unknown_preset_and_missing_data_are_usage_errors(tmp_path):
 
 
 def test_the_commands_know_the_checkpoint_name_without_torch():
-    from curation.commands.checkpoints import CHECKPOINT_NAME as commands_name
+    from curate_cli.checkpoints import CHECKPOINT_NAME as commands_name
     from pretrain.checkpoint import CHECKPOINT_NAME
 
     assert commands_name == CHECKPOINT_NAME
 
 
-def test_pretrain_help_defaults_match_train_config():
-    from curation.commands.pretrain import DEFAULTS
-
-    config_defaults = {f.name: f.default for f in fields(TrainConfig)}
-    assert DEFAULTS == {name: config_defaults[name] for name in DEFAULTS}
+@pytest.mark.parametrize("command, config, own", [
+    ("pretrain", TrainConfig, {"data", "out"}),  # --data also takes curated shards; --out is required
+    ("sft", SFTConfig, {"init", "data", "out"}),  # --init defaults to the run's; --data repeats; --out is required
+])
+def test_training_flags_come_from_the_config(command, config, own):
+    """Every config field is a flag of the command, and (but for the command's own few) its help and default are
+    the field's, so the two cannot drift apart."""
+    parser = argparse.ArgumentParser(prog="curate")
+    importlib.import_module(f"curate_cli.{command}").register(parser.add_subparsers())
+    subparser = parser._subparsers._group_actions[0].choices[command]
+    flags = {action.dest: action for action in subparser._actions}
+    usage = subparser.format_help()
+    for field in fields(config):
+        assert field.name in flags, f"{config.__name__}.{field.name} is not a flag of curate {command}"
+        assert flags[field.name].option_strings[0] in usage
+        if field.name in own:
+            continue
+        help_text = flags[field.name].help.replace("%%", "%")
+        assert help_text.startswith(field.metadata["help"])
+        if field.default is not None and not isinstance(field.default, bool):
+            assert help_text.endswith(f"(default: {field.default})")
 
 
 def test_demo_runs_every_step_from_curated_shards(tmp_path, capsys):

@@ -76,7 +76,7 @@ def test_a_short_run_without_the_dataflow_extra_prints_nothing_on_stderr(tmp_pat
     blocker.mkdir(parents=True)
     (blocker / "__init__.py").write_text('raise ImportError("apitools blocked: as without the dataflow extra")\n')
     env = {**os.environ, "PYTHONPATH": str(blocker.parent)}
-    result = subprocess.run([sys.executable, "-m", "curation.cli", "run", "--input", str(SAMPLE_WARCS / "*.warc*"),
+    result = subprocess.run([sys.executable, "-m", "curate_cli.main", "run", "--input", str(SAMPLE_WARCS / "*.warc*"),
                              "--output", str(tmp_path / "out"), "--workers", "2"], cwd=REPO, capture_output=True, text=True,
                             env=env)
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, SAMPLE_WARCS, shared_path
-from curation.cli import main as curate
+from curate_cli.main import main as curate
 from curation.quality import Features, QualityModel, TrainConfig, in_holdout, int_score, load_model, roc_auc, train
 from curation.training_text import read_texts
 
@@ -312,7 +312,7 @@ def _train_without_text_field(positives: Path, tmp_path: Path) -> subprocess.Com
     before the negatives are read."""
     (tmp_path / "negatives.json").write_text("not JSON")
     return subprocess.run(
-        [sys.executable, "-m", "curation.cli", "quality", "train", "--positives", str(positives),
+        [sys.executable, "-m", "curate_cli.main", "quality", "train", "--positives", str(positives),
          "--negatives", str(tmp_path / "negatives.json"), "--output", str(tmp_path / "m.npz")],
         capture_output=True, text=True, cwd=REPO)
 

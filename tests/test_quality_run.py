@@ -1,5 +1,5 @@
-"""The learned quality score inside `curate run`: score columns, --min-quality, --quality-keep-top, and the README's
-recipe on shared data."""
+"""The learned quality score inside `curate run`: score columns, --min-quality, --quality-keep-top, and the recipe
+of docs/quality-and-ablations.md on shared data."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import SAMPLE_WARCS, run_curate, shared_path
-from curation.cli import main as curate
+from curate_cli.main import main as curate
 from curation.quality import TrainConfig, int_score, load_model, train
 from curation.schema import FINEWEB_SCHEMA, REMOVED_SCHEMA
 
@@ -75,7 +75,7 @@ def benchmark_output(tmp_path_factory) -> Path:
 
 
 def test_recipe_sft_text_against_curated_crawl_text(benchmark_output, tmp_path, capsys):
-    """README recipe: positives from shared/data/sft (GSM8K, FastChat), negatives the curated benchmark WARC."""
+    """The docs recipe: positives from shared/data/sft (GSM8K, FastChat), negatives the curated benchmark WARC."""
     sft = shared_path("sft")
     model = tmp_path / "model.npz"
     code = curate(["quality", "train", "--positives", str(sft / "gsm8k" / "test.jsonl"),
@@ -83,7 +83,7 @@ def test_recipe_sft_text_against_curated_crawl_text(benchmark_output, tmp_path, 
                    "--negatives", str(benchmark_output), "--text-field", "text,question,answer,conversations",
                    "--output", str(model)])
     assert code == 0
-    print(capsys.readouterr().out)  # shown with -s: the numbers quoted in the README
+    print(capsys.readouterr().out)  # shown with -s: the numbers quoted in docs/quality-and-ablations.md
     info = load_model(str(model)).info
     assert info["documents"]["positives"] == 1319 + 500 and info["documents"]["negatives"] > 50
     held = info["held_out"]
@@ -91,21 +91,6 @@ def test_recipe_sft_text_against_curated_crawl_text(benchmark_output, tmp_path, 
 
 
 # ---------------------------------------------------------------- --quality-keep-top
-
-
-def test_the_top_fraction_threshold_is_exact_but_for_one_bin():
-    from curation import quality_top as Q
-
-    rng = np.random.default_rng(0)
-    scores = rng.beta(2, 5, 100_000)
-    counts = Q.histogram(scores)
-    for keep in (0.1, 0.5, 0.9, 1.0):
-        cut = Q.threshold(counts, keep)
-        kept = int((scores >= cut).sum())
-        assert kept == Q.kept_count(counts, cut) >= keep * len(scores)
-        in_bin = int(((scores >= cut) & (scores < cut + 1 / Q.BINS)).sum())
-        assert kept - in_bin < keep * len(scores)  # one bin fewer would keep too few: the error bound
-    assert Q.threshold(Q.histogram(np.full(10, 0.3)), 0.1) <= 0.3 and Q.threshold(np.zeros(Q.BINS, dtype=np.int64), 0.5) == 0.0
 
 
 def test_run_keeps_the_top_fraction_by_score_before_dedup(sample_run, tmp_path):

@@ -40,7 +40,7 @@ def output(tmp_path_factory) -> Path:
 
 def query(output: Path, sql: str, fmt: str) -> bytes:
     """stdout of `curate query` in a subprocess, as bytes: nothing between the command and the pipe."""
-    argv = [sys.executable, "-m", "curation.cli", "query", sql, "--output", str(output), "--format", fmt]
+    argv = [sys.executable, "-m", "curate_cli.main", "query", sql, "--output", str(output), "--format", fmt]
     return subprocess.run(argv, capture_output=True, check=True, cwd=REPO).stdout
 
 
@@ -49,7 +49,7 @@ def test_csv_lines_end_in_newline(output):
 
 
 def test_a_csv_count_works_in_shell_arithmetic(output):
-    command = shlex.join([sys.executable, "-m", "curation.cli", "query", "SELECT count(*) AS n FROM docs",
+    command = shlex.join([sys.executable, "-m", "curate_cli.main", "query", "SELECT count(*) AS n FROM docs",
                           "--output", str(output), "--format", "csv"])
     script = f"n=$({command} | tail -1); echo $((n + 1))"
     assert subprocess.run(["bash", "-c", script], capture_output=True, cwd=REPO).stdout == b"3\n"

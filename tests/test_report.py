@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curation.cli import main as curate
+from curate_cli.main import main as curate
 from curation.report import SECTIONS, Threshold, esc, signal_thresholds, write_report
 from curation.report_charts import drops_chart, funnel_chart
 from curation.schema import FINEWEB_SCHEMA, REMOVED_SCHEMA
@@ -188,6 +188,19 @@ def test_thresholds_are_read_from_the_filter_instances():
     for text_filter in build_text_filters(list(FILTER_NAMES)):
         thresholds = signal_thresholds([text_filter])
         assert thresholds and set(thresholds) <= set(text_filter.signal_names), text_filter.name
+
+
+def test_default_thresholds_read_as_fineweb_s_in_check_order():
+    limits = signal_thresholds(build_text_filters(list(FILTER_NAMES)))
+    rules = {signal: [t.rule for t in signal_limits] for signal, signal_limits in limits.items()}
+    assert list(rules)[:4] == ["gopher_repetition_dup_para_frac", "gopher_repetition_dup_para_char_frac",
+                               "gopher_repetition_dup_line_frac", "gopher_repetition_dup_line_char_frac"]
+    assert rules["gopher_repetition_top_2_gram_char_frac"] == ["drop if > 0.2"]
+    assert rules["gopher_quality_words"] == ["drop if < 50", "drop if > 100,000"]
+    assert rules["gopher_quality_ellipsis_ratio"] == rules["gopher_quality_hash_ratio"] == ["drop if > 0.1"]
+    assert rules["c4_sentences"] == ["drop if < 5"]
+    assert rules["fineweb_line_punct_ratio"] == ["drop if ≤ 0.12"]
+    assert rules["fineweb_char_dup_ratio"] == ["drop if ≥ 0.01"]
 
 
 def test_cli_errors_are_one_line(tmp_path, capsys):

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from curation.cli import main as curate
+from curate_cli.main import main as curate
 from curation.search import Searcher, best_passage
 from curation.search_index import SearchIndexError, build_index, index_dir
 

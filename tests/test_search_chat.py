@@ -165,7 +165,7 @@ def test_open_book_eval_counts_closed_and_open_book_answers(sample_index, cl100k
 
 
 def test_sft_chat_and_eval_commands_with_search(sample_index, tmp_path, capsys):
-    from curation.cli import main as curate
+    from curate_cli.main import main as curate
     from pretrain.sft import sft
 
     base = make_init_run(tmp_path / "base", seq_len=256)
@@ -187,7 +187,7 @@ def test_sft_chat_and_eval_commands_with_search(sample_index, tmp_path, capsys):
 
 
 def test_sft_command_needs_an_indexed_search_corpus(tmp_path):
-    from curation.commands import sft as sft_command
+    from curate_cli import sft as sft_command
 
     base = make_init_run(tmp_path / "base")
     parser = argparse.ArgumentParser()

@@ -15,11 +15,12 @@ from curation.tokenizer import IM_END, load_tokenizer, save_tiktoken, tokenizer_
 from pretrain.chat import ChatSession
 from pretrain.chat_format import Message, assistant_header, encode_text, render_conversation
 from pretrain.checkpoint import save_checkpoint
+from pretrain.config import SFTConfig
 from pretrain.metrics import read_metrics
 from pretrain.model import GPT, GPTConfig
-from pretrain.sft import SFTConfig, assistant_loss, build_data, sft
+from pretrain.run_tokenizer import TOKENIZER_NAME
+from pretrain.sft import assistant_loss, build_data, sft
 from pretrain.sft_data import Identity, identity_conversations, idk_conversations
-from pretrain.train import TOKENIZER_NAME
 
 torch.set_num_threads(1)
 
@@ -78,7 +79,7 @@ def test_resume_continues_from_the_checkpoint(init_run, tmp_path):
 
 
 def test_sft_command_refuses_a_missing_init(tmp_path):
-    from curation.commands import sft as sft_command
+    from curate_cli import sft as sft_command
 
     parser = argparse.ArgumentParser()
     sft_command.register(parser.add_subparsers())
@@ -90,20 +91,11 @@ def test_sft_command_refuses_a_missing_init(tmp_path):
         args.func(args)
 
 
-def test_sft_help_defaults_match_the_config():
-    from dataclasses import fields
-
-    from curation.commands.sft import DEFAULTS
-
-    config_defaults = {f.name: f.default for f in fields(SFTConfig)}
-    assert all(config_defaults[name] == value for name, value in DEFAULTS.items())
-
-
 def test_every_sft_flag_is_a_config_field_or_named_as_not_one():
     """`curate sft` sorts its flags before importing torch, by the names that are not SFTConfig fields."""
     from dataclasses import fields
 
-    from curation.commands import sft as sft_command
+    from curate_cli import sft as sft_command
 
     parser = argparse.ArgumentParser()
     sft_command.register(parser.add_subparsers())
@@ -162,7 +154,7 @@ def test_chat_reply_cut_by_max_new_tokens_is_closed():
 
 def test_chat_and_eval_commands_open_an_sft_run(init_run, tmp_path, capsys):
     """The CLI path end to end on a tiny run: a one-shot chat reply streams and ends; the idk eval counts."""
-    from curation.cli import main as curate
+    from curate_cli.main import main as curate
 
     sft(tiny_config(init_run, tmp_path / "sft", max_steps=2))
     assert curate(["chat", "--ckpt", str(tmp_path / "sft"), "--prompt", "Who are you?", "--max-new-tokens", "8",

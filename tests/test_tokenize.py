@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import curation.cli as cli
+import curate_cli.main as cli
 from curation.schema import FINEWEB_SCHEMA
 from curation.tokenize import TokenizeError, is_val, tokenize_shards, training_texts
 from curation.tokenizer import BOS, load_tokenizer, save_tiktoken, train_bpe
@@ -280,7 +280,7 @@ def test_check_reports_damage(tokenized, tmp_path, damage, message):
 
 @pytest.fixture
 def curate(monkeypatch):
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ["curation.commands.tokenize", "curation.commands.tokenizer", "curation.commands.tokens"])
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ["curate_cli.tokenize", "curate_cli.tokenizer", "curate_cli.tokens"])
     return cli.main
 
 

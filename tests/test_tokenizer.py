@@ -114,7 +114,7 @@ def test_vocab_too_small_for_bytes_and_specials():
 
 
 def test_the_command_knows_the_smallest_vocab_size_without_tiktoken():
-    from curation.commands.tokenizer import MIN_VOCAB_SIZE
+    from curate_cli.tokenizer import MIN_VOCAB_SIZE
     from curation.tokenizer import TRAINED_SPECIALS
 
     assert MIN_VOCAB_SIZE == 256 + len(TRAINED_SPECIALS)

@@ -20,6 +20,7 @@ from curation.digest import file_digest
 from curation.errors import UsageError
 from curation.flags import existing_dir, existing_file, existing_path, output_dir
 from curation.recipe import DEFAULT_INPUT, add_arguments
+from pretrain.config import ConfigError, TrainConfig, batch_geometry, check_config
 
 DEFAULT_POSITIVES = ("../shared/data/sft/gsm8k/test.jsonl", "../shared/data/sft/fastchat_dummy_conversation.json")
 POSITIVE_FIELDS = "text,question,answer,conversations"
@@ -56,7 +57,7 @@ class Plan:
 
 def make_plan(args: argparse.Namespace) -> Plan:
     """Every setting checked, and every step's settings compared with what DIR was made with: no work yet."""
-    from curation.commands.ablate_train import train_settings
+    from curate_cli.ablate_train import train_settings
     from curation.heldout_text import DEFAULT_EVAL_TEXT, read_documents
 
     out = Path(output_dir("--out", args.out))
@@ -134,8 +135,6 @@ def _split(flag: str, text: str) -> list[str]:
 
 
 def _check_geometry(settings: dict) -> None:
-    from pretrain.train import ConfigError, TrainConfig, batch_geometry, check_config
-
     try:
         config = TrainConfig.from_dict({**settings, "data": "", "out": ""})
         check_config(config)

@@ -14,9 +14,10 @@ import importlib
 import shlex
 from pathlib import Path
 
-from curation.commands.tokenizer import MIN_VOCAB_SIZE
+from curate_cli.tokenizer import MIN_VOCAB_SIZE
 from curation.errors import UsageError
 from curation.flags import OneLineParser, integer, number, output_dir
+from curation.run_output import run_shards
 
 DEFAULT_INPUT = "sample_warcs/*.warc*"
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     if needs_run:
         step("run", ["--input", args.input, "--output", str(curated)])
-    if not any((curated / "data").glob("*.parquet")):
+    if not run_shards(curated):
         raise UsageError(f"curating {args.input} kept no documents; nothing to train on")
     if not bpe.exists():
         step("tokenizer", ["train", "--input", str(curated), "--output", str(bpe),
@@ -67,7 +68,7 @@ def step(command: str, argv: list[str]) -> None:
     print(f"\n$ curate {command} {shlex.join(argv)}", flush=True)
     parser = OneLineParser(prog="curate")
     subparsers = parser.add_subparsers(dest="command")
-    importlib.import_module(f"curation.commands.{command}").register(subparsers)
+    importlib.import_module(f"curate_cli.{command}").register(subparsers)
     args = parser.parse_args([command, *argv])
     args.extra = []
     code = int(args.func(args) or 0)

@@ -11,20 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from dataclasses import MISSING, fields
 from pathlib import Path
 
-from curation.commands.checkpoints import CHECKPOINT_NAME, checked_run
-from curation.commands.tokenize import checked_tokenizer
+from curate_cli.checkpoints import CHECKPOINT_NAME, checked_run
+from curate_cli.tokenize import checked_tokenizer
 from curation.errors import UsageError
 from curation.flags import existing_dir, fraction, integer, number, output_dir, seed
+from pretrain.config import PRESETS, ConfigError, TrainConfig
 
-# TrainConfig's defaults, for the help text only (tests check that the two agree).
-DEFAULTS = {
-    "depth": 4, "seq_len": 256, "batch_tokens": 8192, "device_batch_size": 16, "optimizer": "adamw",
-    "lr": 3e-3, "matrix_lr": 0.02, "weight_decay": 0.1, "warmup_steps": 20, "schedule": "cosine",
-    "warmdown_frac": 0.4, "final_lr_frac": 0.1, "grad_clip": 1.0, "eval_every": 100, "eval_tokens": 65536,
-    "save_every": 500, "seed": 1337, "device": "auto", "compile": "auto",
-}
 DEFAULT_VAL_FRACTION = 0.005  # as `curate tokenize`
 
 
@@ -33,7 +28,7 @@ def register(subparsers) -> None:
         "pretrain", help="train the GPT on token arrays (or on curated shards, tokenized and cached first)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add = flag_adder(p, DEFAULTS)
+    add = flag_adder(p, TrainConfig)
     p.add_argument("--data", metavar="DIR",
                    help="a token directory from `curate tokenize`, or an output folder of `curate run`, which is "
                         "tokenized with --tokenizer into DIR/tokens-<hash> and reused while shards and tokenizer "
@@ -49,61 +44,62 @@ def register(subparsers) -> None:
     p.add_argument("--preset", metavar="NAME",
                    help="a named set of defaults: cpu-demo (2 layers, 50 steps: what `curate demo` trains on the "
                         "sample archives in minutes on 2 CPU cores)")
-    add("--depth", type=integer(1), help="transformer layers; width is 64*depth, heads of 64-128 channels")
-    add("--seq-len", type=integer(1), help="context length in tokens")
-    add("--batch-tokens", type=integer(1), help="tokens per optimizer step over all GPUs and micro-batches")
-    add("--device-batch-size", type=integer(1), help="sequences per forward pass; the rest is gradient accumulation")
+    add("--depth", type=integer(1))
+    add("--seq-len", type=integer(1))
+    add("--batch-tokens", type=integer(1))
+    add("--device-batch-size", type=integer(1))
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--max-steps", type=integer(1), default=argparse.SUPPRESS, help="optimizer steps to train for")
-    length.add_argument("--target-tokens", type=integer(1), default=argparse.SUPPRESS,
-                        help="tokens to train on (default when neither is given: 20 per parameter)")
-    add("--warmup-steps", type=integer(0), help="linear learning-rate warmup")
-    add("--schedule", choices=["cosine", "linear"], help="after warmup: cosine decay, or flat then linear warmdown")
-    add("--warmdown-frac", type=fraction(high_open=False), help="share of steps in the linear warmdown, 0 to 1")
+    add("--max-steps", to=length, type=integer(1))
+    add("--target-tokens", to=length, type=integer(1))
+    add("--warmup-steps", type=integer(0))
+    add("--schedule", choices=["cosine", "linear"])
+    add("--warmdown-frac", type=fraction(high_open=False))
     add_optimizer_flags(add)
-    add("--eval-tokens", type=integer(1), help="val tokens per evaluation")
-    add("--seed", type=seed(), help="seed of initialisation and data order")
-    add("--compile", choices=["auto", "on", "off"], help="torch.compile; auto: on for CUDA, off on CPU")
-    add_threads_flag(p)
-    p.add_argument("--stop-after", type=integer(1), default=argparse.SUPPRESS, metavar="STEP",
-                   help="checkpoint and exit at this step (continue later with --resume)")
-    p.add_argument("--init-from", metavar="RUN_DIR", default=argparse.SUPPRESS,
-                   help="start from another run's weights with a fresh optimizer and schedule")
-    p.add_argument("--resume", action="store_true", help="continue the run in RUN_DIR from its checkpoint")
-    p.add_argument("--no-progress", dest="progress", action="store_false", default=argparse.SUPPRESS,
-                   help="no progress bar or val lines")
+    add("--eval-tokens", type=integer(1))
+    add("--seed", type=seed())
+    add("--compile", choices=["auto", "on", "off"])
+    add("--threads", type=integer(1))
+    add("--stop-after", type=integer(1), metavar="STEP")
+    add("--init-from", metavar="RUN_DIR")
+    add("--resume", action="store_true", default=False)
+    add("--no-progress", dest="progress", action="store_false")
     p.set_defaults(func=run)
 
 
-def flag_adder(parser: argparse.ArgumentParser, defaults: dict):
-    """add_argument for config fields: absent flags stay absent, so presets and saved configs show through;
-    the help names the config's default."""
+def flag_adder(parser: argparse.ArgumentParser, config: type):
+    """add(flag, **kwargs) for a field of `config` (--seq-len sets seq_len, or pass dest): help and default come
+    from the field. Absent flags stay absent (default SUPPRESS), so presets and saved configs show through;
+    `to` adds the flag to a group of the parser."""
+    settings = {f.name: f for f in fields(config)}
 
-    def add(flag: str, **kwargs) -> None:
-        default = defaults[flag.lstrip("-").replace("-", "_")]
-        kwargs["help"] = f"{kwargs['help']} (default: {default})"
-        parser.add_argument(flag, default=argparse.SUPPRESS, **kwargs)
+    def add(flag: str, *, to=None, **kwargs) -> None:
+        setting = settings[kwargs.setdefault("dest", flag.lstrip("-").replace("-", "_"))]
+        note = "; this flag turns it off" if kwargs.get("action") == "store_false" else ""
+        kwargs["help"] = (setting.metadata["help"] + default_note(setting.default, note)).replace("%", "%%")
+        kwargs.setdefault("default", argparse.SUPPRESS)
+        (to or parser).add_argument(flag, **kwargs)
 
     return add
+
+
+def default_note(default, note: str = "") -> str:
+    if isinstance(default, bool):
+        return f" (default: {'on' if default else 'off'}{note})"
+    return "" if default is None or default is MISSING else f" (default: {default}{note})"
 
 
 def add_optimizer_flags(add) -> None:
     """The optimizer, schedule-end, evaluation, checkpoint and device flags `curate pretrain` and `curate sft` share."""
     learning_rate = number(0, low_open=True)
-    add("--optimizer", choices=["adamw", "muon"], help="muon: Muon for block matrices, AdamW for the embedding tables")
-    add("--lr", type=learning_rate, help="AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
-    add("--matrix-lr", type=learning_rate, help="Muon peak learning rate, above 0")
-    add("--weight-decay", type=number(0), help="decoupled weight decay of matrices")
-    add("--final-lr-frac", type=fraction(high_open=False), help="final learning rate as a share of the peak, 0 to 1")
-    add("--grad-clip", type=number(0), help="clip the global gradient norm (0: off)")
-    add("--eval-every", type=integer(1), help="steps between val evaluations (also at the start and the end)")
-    add("--save-every", type=integer(1), help="steps between checkpoints (also at the end)")
-    add("--device", choices=["auto", "cpu", "cuda"], help="auto: CUDA when available")
-
-
-def add_threads_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threads", type=integer(1), default=argparse.SUPPRESS,
-                        help="torch CPU threads (default: torch's choice)")
+    add("--optimizer", choices=["adamw", "muon"])
+    add("--lr", type=learning_rate)
+    add("--matrix-lr", type=learning_rate)
+    add("--weight-decay", type=number(0))
+    add("--final-lr-frac", type=fraction(high_open=False))
+    add("--grad-clip", type=number(0))
+    add("--eval-every", type=integer(1))
+    add("--save-every", type=integer(1))
+    add("--device", choices=["auto", "cpu", "cuda"])
 
 
 def check_new_run(flag: str, path: str, resume: bool) -> Path:
@@ -123,11 +119,9 @@ def run(args: argparse.Namespace) -> int:
         checked_tokenizer("--tokenizer", args.tokenizer)
     if "init_from" in args:
         checked_run("--init-from", args.init_from, "pass a `curate pretrain` run folder")
-    from dataclasses import fields
-
-    from pretrain.checkpoint import TokenizerMismatch
-    from pretrain.train import PRESETS, ConfigError, TrainConfig, train
     from curation.tokens import TokenDataError
+    from pretrain.checkpoint import TokenizerMismatch
+    from pretrain.train import train
 
     settable = {f.name for f in fields(TrainConfig)} - {"data", "out", "resume"}
     explicit = {k: v for k, v in vars(args).items() if k in settable}

@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from curation.commands.checkpoints import checked_run, load_for_command
-from curation.commands.index import open_searcher
-from curation.commands.sample import add_generation_flags
+from curate_cli.checkpoints import checked_run, load_for_command
+from curate_cli.index import open_searcher
+from curate_cli.sample import add_generation_flags
 from curation.errors import UsageError
 from curation.flags import integer, seed
 

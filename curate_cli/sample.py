@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from curation.commands.checkpoints import checked_run, load_for_command
+from curate_cli.checkpoints import checked_run, load_for_command
 from curation.flags import integer, number, seed
 
 

@@ -12,11 +12,15 @@ RUN/heldout.jsonl are not scored again.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
+from curate_cli import pretrain as pretrain_command
+from curate_cli.demo import step
 from curation.ablation import FlagsParser, refuse_reserved
-from curation.commands.demo import step
+from curation.atomic import write_atomic
 from curation.errors import UsageError
+from pretrain.config import PRESETS, TrainConfig
 
 HELDOUT = "heldout.jsonl"
 HELLASWAG = "hellaswag.json"
@@ -27,16 +31,11 @@ RESERVED_TRAIN_FLAGS = ("--data", "--out", "--tokenizer", "--val-fraction", "--p
 
 def train_settings(preset: str, flags: list[str]) -> dict:
     """What every run trains with: TrainConfig's defaults, then the preset, then --train-flags (`curate pretrain` flags)."""
-    from dataclasses import asdict
-
-    from curation.commands import pretrain
-    from pretrain.train import PRESETS, TrainConfig
-
     if preset != "none" and preset not in PRESETS:
         raise UsageError(f"--preset {preset}: unknown; choose from none, {', '.join(PRESETS)}")
     refuse_reserved("--train-flags", flags, RESERVED_TRAIN_FLAGS, "run")
     parser = FlagsParser("--train-flags")
-    pretrain.register(parser.add_subparsers())
+    pretrain_command.register(parser.add_subparsers())
     given = vars(parser.parse_args(["pretrain", "--out", "-", *flags]))
     values = asdict(TrainConfig(data="", out=""))
     values.update(PRESETS.get(preset, {}))
@@ -66,7 +65,7 @@ def read_curve(run_dir: Path) -> list[dict]:
 
 
 def pretrain_segment(argv: list[str], launcher: list[str]) -> None:
-    """`curate pretrain ARGV` in this process, or as `LAUNCHER -m curation.cli pretrain ARGV` (e.g. torchrun, for
+    """`curate pretrain ARGV` in this process, or as `LAUNCHER -m curate_cli.main pretrain ARGV` (e.g. torchrun, for
     several GPUs); a failure stops the ablation."""
     import shlex
     import subprocess
@@ -74,7 +73,7 @@ def pretrain_segment(argv: list[str], launcher: list[str]) -> None:
     if not launcher:
         step("pretrain", argv)
         return
-    command = [*launcher, "-m", "curation.cli", "pretrain", *argv]
+    command = [*launcher, "-m", "curate_cli.main", "pretrain", *argv]
     print(f"\n$ {shlex.join(command)}", flush=True)
     code = subprocess.run(command).returncode
     if code:
@@ -84,7 +83,6 @@ def pretrain_segment(argv: list[str], launcher: list[str]) -> None:
 def train_run(run_dir: Path, tokens: Path, heldout: Path, *, preset: str, flags: list[str], total_steps: int,
               batch_tokens: int, seed: int, points: int, device: str, launcher: list[str]) -> list[dict]:
     """Train one arm at one seed to `total_steps`, scoring held-out bits per byte at each curve point; the curve."""
-    from curation.tokenizer import write_atomic
     from pretrain.evals import val_bpb
     from pretrain.sample import load_run
 
@@ -111,7 +109,6 @@ def train_run(run_dir: Path, tokens: Path, heldout: Path, *, preset: str, flags:
 
 def hellaswag_run(run_dir: Path, data: Path, rows: int, device: str) -> dict:
     """HellaSwag on the first `rows` rows with the run's final weights, kept in RUN/hellaswag.json."""
-    from curation.tokenizer import write_atomic
     from pretrain.evals import hellaswag
     from pretrain.sample import load_run
 

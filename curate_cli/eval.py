@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from curation.commands.checkpoints import checked_run, load_for_command
-from curation.commands.index import open_searcher
+from curate_cli.checkpoints import checked_run, load_for_command
+from curate_cli.index import open_searcher
 from curation.errors import UsageError
 from curation.flags import existing_dir, existing_file, integer
 

@@ -32,7 +32,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from curation.commands.index import open_searcher
+    from curate_cli.index import open_searcher
 
     hits = open_searcher(args.output).search(args.query, args.k, window=args.window)
     out = sys.stdout

@@ -10,28 +10,18 @@ from __future__ import annotations
 import argparse
 import json
 
-from curation.commands.checkpoints import checked_run
-from curation.commands.index import open_searcher
-from curation.commands.pretrain import add_optimizer_flags, add_threads_flag, check_new_run, flag_adder
+from curate_cli.checkpoints import checked_run
+from curate_cli.index import open_searcher
+from curate_cli.pretrain import add_optimizer_flags, check_new_run, flag_adder
 from curation.errors import UsageError
 from curation.flags import existing_file, fraction, integer, seed
-
-# SFTConfig's defaults, for the help text only (tests check that the two agree).
-DEFAULTS = {
-    "batch_size": 16, "device_batch_size": 16, "epochs": 1, "optimizer": "adamw", "lr": 1e-3, "matrix_lr": 0.01,
-    "weight_decay": 0.0, "warmup_steps": 5, "final_lr_frac": 0.0, "grad_clip": 1.0, "eval_every": 50,
-    "save_every": 200, "seed": 1337, "device": "auto", "val_fraction": 0.05, "idk_examples": 0, "identity_examples": 0,
-    "search_examples": 0,
-    "identity_name": "Curie", "identity_maker": "the curation project",
-}
+from pretrain.config import ConfigError, SFTConfig
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("sft", help="fine-tune a pretrained run into a chat model (loss on assistant tokens only)",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-
-    add = flag_adder(p, DEFAULTS)
-
+    add = flag_adder(p, SFTConfig)
     p.add_argument("--init", metavar="RUN_DIR", default=argparse.SUPPRESS,
                    help="the `curate pretrain` run to start from (with --resume: default the run's)")
     p.add_argument("--data", action="append", metavar="FILE", default=argparse.SUPPRESS,
@@ -39,35 +29,26 @@ def register(subparsers) -> None:
                         "{conversations:[{from,value}]} or GSM8K JSONL {question,answer}; repeat for several files")
     p.add_argument("--out", required=True, metavar="SFT_DIR",
                    help="output run: checkpoint.pt, metrics.jsonl, loss_curve.png, config.json, chat.json, tokenizer")
-    add("--identity-name", help="the model's name: in the default system prompt, and replacing 'Vicuna' in FastChat's "
-                                "identity conversations")
-    add("--identity-maker", help="who made it: replaces 'Large Model Systems Organization (LMSYS)'")
-    p.add_argument("--no-identity-rewrite", dest="rewrite_identity", action="store_false", default=argparse.SUPPRESS,
-                   help="keep names in the data as they are")
-    p.add_argument("--system", dest="system_prompt", default=argparse.SUPPRESS,
-                   help="system prompt added to conversations without one (default: 'You are NAME, a small language "
-                        "model trained by MAKER on curated Common Crawl text.'); '' for none")
-    add("--identity-examples", type=integer(0), help="template conversations ('Who are you?' -> 'I am NAME, ...') to mix in; "
-                                             "a tiny model needs hundreds to answer with its name")
-    add("--idk-examples", type=integer(0), help="'I don't know' conversations about made-up people and words to mix in")
-    add("--search-examples", type=integer(0), help="conversations that answer a quote question from a search block over "
-                                           "--search-corpus, or say 'I don't know' when the block lacks the answer")
-    p.add_argument("--search-corpus", metavar="OUT_DIR", default=argparse.SUPPRESS,
-                   help="a `curate run` output folder indexed with `curate index`, for --search-examples")
-    add("--val-fraction", type=fraction(), help="share of conversations held out for the val assistant loss, in [0, 1)")
-    add("--batch-size", type=integer(1), help="packed rows (of the model's seq_len) per optimizer step")
-    add("--device-batch-size", type=integer(1), help="rows per forward pass; the rest is gradient accumulation")
+    add("--identity-name")
+    add("--identity-maker")
+    add("--no-identity-rewrite", dest="rewrite_identity", action="store_false")
+    add("--system", dest="system_prompt")
+    add("--identity-examples", type=integer(0))
+    add("--idk-examples", type=integer(0))
+    add("--search-examples", type=integer(0))
+    add("--search-corpus", metavar="OUT_DIR")
+    add("--val-fraction", type=fraction())
+    add("--batch-size", type=integer(1))
+    add("--device-batch-size", type=integer(1))
     length = p.add_mutually_exclusive_group()
-    length.add_argument("--max-steps", type=integer(1), default=argparse.SUPPRESS, help="optimizer steps to train for")
-    length.add_argument("--epochs", type=integer(1), default=argparse.SUPPRESS,
-                        help=f"passes over the packed rows (default: {DEFAULTS['epochs']})")
-    add("--warmup-steps", type=integer(0), help="linear learning-rate warmup, then linear decay")
+    add("--max-steps", to=length, type=integer(1))
+    add("--epochs", to=length, type=integer(1))
+    add("--warmup-steps", type=integer(0))
     add_optimizer_flags(add)
-    add("--seed", type=seed(), help="seed of the data order, val split and 'I don't know' names")
-    add_threads_flag(p)
-    p.add_argument("--resume", action="store_true", help="continue the run in SFT_DIR from its checkpoint")
-    p.add_argument("--no-progress", dest="progress", action="store_false", default=argparse.SUPPRESS,
-                   help="no progress bar or val lines")
+    add("--seed", type=seed())
+    add("--threads", type=integer(1))
+    add("--resume", action="store_true", default=False)
+    add("--no-progress", dest="progress", action="store_false")
     p.set_defaults(func=run)
 
 
@@ -98,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--search-examples needs --search-corpus OUT_DIR (an indexed `curate run` output)")
         open_searcher(values["search_corpus"], "--search-corpus")
     from pretrain.checkpoint import TokenizerMismatch
-    from pretrain.sft import SFTConfig, sft
-    from pretrain.train import ConfigError
+    from pretrain.sft import sft
 
     config = SFTConfig.from_dict(values)
     try:

@@ -24,8 +24,7 @@ import json
 import shlex
 from pathlib import Path
 
-from curation.ablation import POOL, Arm, Steps
-from curation.commands.ablate_plan import (
+from curate_cli.ablate_plan import (
     DEFAULT_HELLASWAG,
     DEFAULT_POSITIVES,
     POSITIVE_FIELDS,
@@ -33,8 +32,9 @@ from curation.commands.ablate_plan import (
     make_plan,
     repeat_flag,
 )
-from curation.commands.demo import step
-from curation.commands.tokenizer import MIN_VOCAB_SIZE
+from curate_cli.demo import step
+from curate_cli.tokenizer import MIN_VOCAB_SIZE
+from curation.ablation import POOL, Arm, Steps
 from curation.errors import UsageError
 from curation.flags import integer, number
 from curation.recipe import DEFAULT_INPUT
@@ -85,14 +85,14 @@ def register(subparsers) -> None:
     p.add_argument("--workers", type=integer(1), default=None, help="curate run worker processes (default: all cores)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="training and evaluation device (default: %(default)s)")
     p.add_argument("--launcher", default="", metavar="'COMMAND'",
-                   help="start each curate pretrain as COMMAND -m curation.cli pretrain ..., e.g. 'torchrun --standalone "
+                   help="start each curate pretrain as COMMAND -m curate_cli.main pretrain ..., e.g. 'torchrun --standalone "
                         "--nproc_per_node 8' to train on 8 GPUs (default: in this process)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from curation.ablation_report import write_outputs
-    from curation.commands.ablate_train import setup_torch
+    from curate_cli.ablate_train import setup_torch
     from curation.heldout_text import seen_in
 
     plan = make_plan(args)
@@ -150,7 +150,7 @@ def _tokenize(plan: Plan, steps: Steps, vocab_size: int) -> tuple[dict[str, dict
 
 def _train(plan: Plan, steps: Steps, args: argparse.Namespace, device: str) -> dict:
     """Every arm at every seed: (held-out curve, HellaSwag result or None) by (arm, seed)."""
-    from curation.commands.ablate_train import hellaswag_run, train_run
+    from curate_cli.ablate_train import hellaswag_run, train_run
 
     results = {}
     for arm in plan.arms:

@@ -1,1 +1,0 @@
-"""`curate` subcommands: each module exposes `register(subparsers)`."""

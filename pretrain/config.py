@@ -1,0 +1,158 @@
+"""The trainers' settings, without torch: `curate pretrain` and `curate sft` build their flags from these fields.
+
+Each field carries its default and a one-line help (`setting`), so the command line,
+config.json and the trainers agree by construction. The checks that need no device
+(`check_config`, `batch_geometry`) live here too, so a plan can be refused before
+torch loads.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+TOKENS_PER_PARAM = 20  # Chinchilla's compute-optimal ratio: the default training length
+IDENTITY_NAME = "Curie"
+IDENTITY_MAKER = "the curation project"
+
+
+class ConfigError(ValueError):
+    """Settings that cannot work together (batch sizes that do not divide, a resume that changes the model)."""
+
+
+def setting(default, help: str):
+    """A config field with its one-line help, which `curate` shows for its flag."""
+    return field(default=default, metadata={"help": help})
+
+
+def default_system_prompt(name: str = IDENTITY_NAME, maker: str = IDENTITY_MAKER) -> str:
+    """The identity ("knowledge of self") a chat starts with unless told otherwise."""
+    return f"You are {name}, a small language model trained by {maker} on curated Common Crawl text."
+
+
+@dataclass
+class TrainConfig:
+    data: str = field(metadata={"help": "token directory (output of `curate tokenize`)"})
+    out: str = field(metadata={"help": "run directory: checkpoint, metrics, plot, tokenizer"})
+    depth: int = setting(4, "transformer layers; width is 64*depth, heads of 64-128 channels")
+    seq_len: int = setting(256, "context length in tokens")
+    batch_tokens: int = setting(8192, "tokens per optimizer step over all GPUs and micro-batches")
+    device_batch_size: int = setting(16, "sequences per forward pass; the rest is gradient accumulation")
+    max_steps: int | None = setting(None, "optimizer steps to train for")
+    target_tokens: int | None = setting(None, f"tokens to train on (default when neither this nor the step count is "
+                                              f"given: {TOKENS_PER_PARAM} per parameter)")
+    optimizer: str = setting("adamw", "muon: Muon for block matrices, AdamW for the embedding tables")
+    lr: float = setting(3e-3, "AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
+    matrix_lr: float = setting(0.02, "Muon peak learning rate, above 0")
+    weight_decay: float = setting(0.1, "decoupled weight decay of matrices")
+    warmup_steps: int = setting(20, "linear learning-rate warmup")
+    schedule: str = setting("cosine", "after warmup: cosine decay, or flat then linear warmdown")
+    warmdown_frac: float = setting(0.4, "share of steps in the linear warmdown, 0 to 1")
+    final_lr_frac: float = setting(0.1, "final learning rate as a share of the peak, 0 to 1")
+    grad_clip: float = setting(1.0, "clip the global gradient norm (0: off)")
+    eval_every: int = setting(100, "steps between val evaluations (also at the start and the end)")
+    eval_tokens: int = setting(65536, "val tokens per evaluation")
+    save_every: int = setting(500, "steps between checkpoints (also at the end)")
+    seed: int = setting(1337, "seed of initialisation and data order")
+    device: str = setting("auto", "auto: CUDA when available")
+    compile: str = setting("auto", "torch.compile; auto: on for CUDA, off on CPU")
+    resume: bool = setting(False, "continue the run in the run directory from its checkpoint")
+    stop_after: int | None = setting(None, "checkpoint and exit at this step (a resume continues the run)")
+    init_from: str | None = setting(None, "start from another run's weights with a fresh optimizer and schedule")
+    progress: bool = setting(True, "a progress bar and val lines (on rank 0)")
+    threads: int | None = setting(None, "torch CPU threads (default: torch's choice)")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+# Named starting points for TrainConfig; explicit settings override them.
+PRESETS = {
+    # For `curate demo` on sample_warcs/ (~18k train tokens with a 2048-token BPE): a few minutes on 2 shared CPU
+    # cores, stopping near the lowest val loss, before the model starts to memorise the tiny corpus.
+    "cpu-demo": {"depth": 2, "seq_len": 128, "batch_tokens": 2048, "device_batch_size": 16, "max_steps": 50,
+                 "optimizer": "muon", "warmup_steps": 5, "eval_every": 10, "eval_tokens": 16384, "save_every": 25},
+}
+
+
+def check_config(config: TrainConfig) -> None:
+    if config.optimizer not in ("adamw", "muon"):
+        raise ConfigError(f"optimizer must be adamw or muon, not {config.optimizer!r}")
+    if config.schedule not in ("cosine", "linear"):
+        raise ConfigError(f"schedule must be cosine or linear, not {config.schedule!r}")
+    positive = ("depth", "seq_len", "batch_tokens", "device_batch_size", "eval_every", "eval_tokens", "save_every")
+    optional_positive = ("max_steps", "target_tokens", "stop_after", "threads")
+    for name in positive + optional_positive:
+        value = getattr(config, name)
+        if (value is not None or name in positive) and value < 1:
+            raise ConfigError(f"{name} must be at least 1, got {value}")
+
+
+def batch_geometry(config: TrainConfig, world: int) -> tuple[int, int]:
+    """(rows per optimizer step, micro-batches per rank), refusing batch sizes that do not divide."""
+    rows, leftover = divmod(config.batch_tokens, config.seq_len)
+    per_micro_round = config.device_batch_size * world
+    if leftover or rows % per_micro_round:
+        raise ConfigError(f"batch_tokens {config.batch_tokens} must be a multiple of seq_len x device_batch_size x "
+                         f"ranks = {config.seq_len} x {config.device_batch_size} x {world}")
+    return rows, rows // per_micro_round
+
+
+def training_steps(config: TrainConfig, num_params: int) -> int:
+    if config.max_steps is not None:
+        return config.max_steps
+    target = config.target_tokens if config.target_tokens is not None else TOKENS_PER_PARAM * num_params
+    return max(1, math.ceil(target / config.batch_tokens))
+
+
+@dataclass
+class SFTConfig:
+    init: str = field(metadata={"help": "the pretrained run directory to start from"})
+    data: list[str] = field(default_factory=list, metadata={
+        "help": "conversation files: OpenAI JSONL, ShareGPT JSON or GSM8K JSONL"})
+    out: str = setting("sft", "output run: checkpoint.pt, metrics.jsonl, loss_curve.png, config.json, chat.json, "
+                              "tokenizer")
+    identity_name: str = setting(IDENTITY_NAME, "the model's name: in the default system prompt, and replacing "
+                                                "'Vicuna' in FastChat's identity conversations")
+    identity_maker: str = setting(IDENTITY_MAKER, "who made it: replaces 'Large Model Systems Organization (LMSYS)'")
+    rewrite_identity: bool = setting(True, "rewrite 'Vicuna' and 'LMSYS' in the data to the identity's name and maker")
+    system_prompt: str | None = setting(None, f"system prompt added to conversations without one (default: "
+                                              f"{default_system_prompt('NAME', 'MAKER')!r}); '' for none")
+    identity_examples: int = setting(0, "template conversations ('Who are you?' -> 'I am NAME, ...') to mix in; "
+                                        "a tiny model needs hundreds to answer with its name")
+    idk_examples: int = setting(0, "'I don't know' conversations about made-up people and words to mix in")
+    search_examples: int = setting(0, "conversations that answer a quote question from a search block over the "
+                                      "search corpus, or say 'I don't know' when the block lacks the answer")
+    search_corpus: str | None = setting(None, "a `curate run` output folder indexed with `curate index`, for the "
+                                              "search examples")
+    val_fraction: float = setting(0.05, "share of conversations held out for the val assistant loss, in [0, 1)")
+    batch_size: int = setting(16, "packed rows (of the model's seq_len) per optimizer step")
+    device_batch_size: int = setting(16, "rows per forward pass; the rest is gradient accumulation")
+    max_steps: int | None = setting(None, "optimizer steps to train for")
+    epochs: int = setting(1, "passes over the packed rows, unless the step count is given")
+    optimizer: str = setting("adamw", "muon: Muon for block matrices, AdamW for the embedding tables")
+    lr: float = setting(1e-3, "AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
+    matrix_lr: float = setting(0.01, "Muon peak learning rate, above 0")
+    weight_decay: float = setting(0.0, "decoupled weight decay of matrices")
+    warmup_steps: int = setting(5, "linear learning-rate warmup, then linear decay")
+    final_lr_frac: float = setting(0.0, "final learning rate as a share of the peak, 0 to 1")
+    grad_clip: float = setting(1.0, "clip the global gradient norm (0: off)")
+    eval_every: int = setting(50, "steps between val evaluations (also at the start and the end)")
+    save_every: int = setting(200, "steps between checkpoints (also at the end)")
+    seed: int = setting(1337, "seed of the data order, val split and 'I don't know' names")
+    device: str = setting("auto", "auto: CUDA when available")
+    threads: int | None = setting(None, "torch CPU threads (default: torch's choice)")
+    resume: bool = setting(False, "continue the run in the output directory from its checkpoint")
+    progress: bool = setting(True, "a progress bar and val lines")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "SFTConfig":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    @property
+    def resolved_system_prompt(self) -> str:
+        return self.system_prompt if self.system_prompt is not None else default_system_prompt(
+            self.identity_name, self.identity_maker)
