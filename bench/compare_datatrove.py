@@ -1,5 +1,7 @@
 """Our FineWeb filtering against datatrove's, on the benchmark WARC: drops per stage, docs/s, kept-URL Jaccard.
 
+English (default):
+
 1. Sets up bench/.cache/datatrove-venv on first use (pip: datatrove 0.10.1 and
    spaCy, plus trafilatura 2.3.1 so both sides extract with the same version).
 2. Builds the benchmark WARC (990 real pages) with ../shared/tools/make_bench_warc.py.
@@ -15,7 +17,14 @@
    reached datatrove's filters, and the effect of swapping our word splitter
    for spaCy's or NLTK's.
 
-usage: python bench/compare_datatrove.py [--repeats 1] [--extract-timeout 5]
+German (--language de): FineWeb-2's German recipe. The peer is datatrove 0.10.1 running FineWeb-2's
+filters (bench/datatrove_fineweb2.py --languages deu_Latn: WarcReader, Trafilatura, language ID, then German
+documents through FineWeb-2's German config, the others dropped); ours is `python -m pipelines.curate
+--languages de --no-dedup --direct_num_workers 1`, both without the URL filter (the peer has none). Prints
+German drops per reason, kept counts, ms per page by stage, the Jaccard similarity of the kept German URL
+sets, and the speed table as above. bench/fineweb2_agreement.py checks agreement on more inputs.
+
+usage: python bench/compare_datatrove.py [--language en|de] [--repeats 1] [--extract-timeout 5]
 Everything it writes lives in bench/.cache/.
 """
 
@@ -34,11 +43,20 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from benchwarc import bench_warc
+from datatrove_fineweb import REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from filters import TEXT_FILTER_NAMES  # noqa: E402
+from filters.fineweb2 import fw2_name  # noqa: E402
+
 CACHE = ROOT / "bench" / ".cache"
 WARC = CACHE / "bench.warc.gz"  # built by bench_warc()
 VENV = CACHE / "datatrove-venv"
@@ -61,6 +79,12 @@ NOT_PAGES = {"not_response"}
 OUR_STAGE_NAMES = {"url_filter": "url"}
 QUALITY = ("gopher_repetition", "gopher_quality", "c4", "fineweb")
 TIMED_STAGES = ("url", "lang_precheck", "extract", "language", *QUALITY)  # lang_precheck: ours only
+FW2_PEER = ROOT / "bench" / "datatrove_fineweb2.py"
+GERMAN = "deu_Latn"
+TEXT_FILTERS = ",".join(TEXT_FILTER_NAMES)  # every filter but the URL filter, which FineWeb-2's peer lacks
+FW2_STAGES = ("read", "lang_precheck", "extract", "language", "gopher_repetition", "fineweb", "gopher_quality",
+              "sketch", "pii", "token_count")  # lang_precheck and the last three: ours only
+PEER_REASONS = {"language:other_language": "language:language"}  # the peer's name for a language not selected
 
 
 def ensure_venv() -> None:
@@ -108,19 +132,104 @@ def run_datatrove(out: Path, extract_timeout: float) -> tuple[dict, float, float
     return json.loads(result.stdout.strip().splitlines()[-1]), wall, cpu
 
 
-def run_ours(out: Path, extract_timeout: float) -> tuple[dict, set[str], float, float]:
-    import pyarrow.parquet as pq
-
+def run_ours(out: Path, extract_timeout: float, warc: Path | None = None, languages: str = "en",
+             *flags: str) -> tuple[dict, set[str], float, float]:
+    """`python -m pipelines.curate` on one worker, dedup off, on `warc` (default: WARC, read at call time, as
+    throughput.py sets it); (stats.json, kept URLs, wall s, CPU s)."""
     shutil.rmtree(out, ignore_errors=True)
     _, wall, cpu = timed(
-        [sys.executable, "-m", "pipelines.curate", "--input", str(WARC), "--output", str(out), "--languages", "en",
-         "--no-dedup", "--extract-timeout", str(extract_timeout), "--direct_num_workers", "1"],
+        [sys.executable, "-m", "pipelines.curate", "--input", str(warc or WARC), "--output", str(out), "--languages",
+         languages, "--no-dedup", "--extract-timeout", str(extract_timeout), "--direct_num_workers", "1", *flags],
         cwd=ROOT,
     )
     stats = json.loads((out / "stats.json").read_text())
-    shards = glob.glob(str(out / "data" / "*.parquet"))
+    shards = glob.glob(str(out / "data" / "**" / "*.parquet"), recursive=True)  # data/<language>/ or flat
     kept = {url for path in shards for url in pq.read_table(path, columns=["url"])["url"].to_pylist()}
     return stats, kept, wall, cpu
+
+
+def run_fw2_peer(source: Path, output: Path, extract_timeout: float = 5.0, jsonl: bool = False,
+                 languages: str | None = None, text: bool = False) -> tuple[dict, float, float]:
+    """bench/datatrove_fineweb2.py on a WARC (or a JSONL of texts); (its summary, wall s, CPU s)."""
+    env = {**os.environ, "HF_HOME": str(CACHE / "hf")}  # datatrove copies the LID model into its assets cache
+    command = [str(VENV_PYTHON), str(FW2_PEER), "--jsonl" if jsonl else "--warc", str(source), "--output",
+               str(output), "--lid-model", lid_model(), "--extract-timeout", str(extract_timeout)]
+    command += ["--languages", languages] if languages else []
+    command += ["--text"] if text else []
+    result, wall, cpu = timed(command, env=env)
+    return json.loads(result.stdout.strip().splitlines()[-1]), wall, cpu
+
+
+def peer_reason(reason: str | None) -> str | None:
+    """The peer's "<stage>:<datatrove reason>" in our names: stage fineweb_quality is our fineweb."""
+    if reason is None:
+        return None
+    stage, _, why = PEER_REASONS.get(reason, reason).partition(":")
+    stage = "fineweb" if stage == "fineweb_quality" else stage
+    return f"{stage}:{REASONS.get(stage, {}).get(why, why)}" if why else stage
+
+
+def our_reason(reason: str | None) -> str | None:
+    """Ours without the "@<rule>" suffix; language ID's unprefixed reasons get the stage "language"."""
+    if reason is None:
+        return None
+    reason = reason.split("@")[0]
+    return reason if ":" in reason else f"language:{reason}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One tool's verdict on one document; `reason` normalised to "<stage>:<our reason>", `raw` as written."""
+
+    url: str
+    kept: bool
+    name: str | None = None  # FineWeb-2 name of the language identified
+    score: float | None = None
+    reason: str | None = None
+    raw: str | None = None
+    text: str | None = None
+    signals: dict | None = None
+
+    @classmethod
+    def peer(cls, record: dict) -> Outcome:
+        return cls(record.get("url") or record["id"], record["kept"], record["fw2_name"], record["lang_score"],
+                   peer_reason(record["reason"]), record["reason"], record.get("text"))
+
+    @classmethod
+    def ours(cls, row: dict, kept: bool) -> Outcome:
+        reason = None if kept else row["filter_reason"]
+        return cls(row["url"], kept, fw2_name(row["language"]) if row["language"] else None, row["language_score"],
+                   our_reason(reason), reason, row["text"], row.get("signals"))
+
+    @classmethod
+    def absent(cls, why: str) -> Outcome:
+        return cls("", False, reason=f"absent:{why}", raw=why)
+
+    def describe(self, signals: bool = False) -> str:
+        """Language, score, verdict, text length; with `signals`, the non-zero signals of the dropping filter."""
+        score = "-" if self.score is None else f"{self.score:.4f}"
+        text = f"{len(self.text)} chars" if self.text is not None else "no text"
+        line = f"{self.name or '-'} (score {score}), {'kept' if self.kept else self.raw}, {text}"
+        stage = f"{(self.reason or '').partition(':')[0]}_"
+        shown = {name.removeprefix(stage): round(value, 4) for name, value in (self.signals or {}).items()
+                 if signals and name.startswith(stage) and value}
+        return f"{line}; {shown}" if shown else line
+
+
+def peer_outcomes(output: Path) -> dict[str, Outcome]:
+    """id (WARC-Record-ID, or the JSONL's id) -> the peer's outcome, from datatrove_fineweb2.py's output."""
+    with output.open(encoding="utf-8") as f:
+        return {(record := json.loads(line))["id"]: Outcome.peer(record) for line in f if line.strip()}
+
+
+def our_outcomes(out: Path) -> dict[str, Outcome]:
+    """WARC-Record-ID -> our outcome, from every shard of OUT/data (kept) and OUT/removed (dropped)."""
+    outcomes = {}
+    for kind in ("data", "removed"):
+        for path in sorted(glob.glob(str(out / kind / "**" / "*.parquet"), recursive=True)):
+            for row in pq.read_table(path).to_pylist():
+                outcomes[row["id"]] = Outcome.ours(row, kept=kind == "data")
+    return outcomes
 
 
 def our_drops(stats: dict) -> dict[str, dict[str, int]]:
@@ -191,15 +300,21 @@ def print_agreement(report: dict) -> None:
               f"(p5 {t['token_count_ratio_p5_p95'][0]:.3f}, p95 {t['token_count_ratio_p5_p95'][1]:.3f})")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=1, help="runs of each pipeline; speeds are medians (default 1)")
-    parser.add_argument("--extract-timeout", type=float, default=5.0, help="trafilatura limit per page, both sides (s)")
-    args = parser.parse_args()
+def print_speed(dt_runs: list[tuple[float, float]], our_runs: list[tuple[float, float]], pages: int) -> None:
+    """docs/s and docs per CPU second, medians of the (wall s, CPU s) runs; ratios are medians over run pairs."""
+    dt_wall, dt_cpu = (statistics.median(r[i] for r in dt_runs) for i in (0, 1))
+    our_wall, our_cpu = (statistics.median(r[i] for r in our_runs) for i in (0, 1))
+    print(f"\nspeed, median of {len(dt_runs)} run(s), {pages} pages, one worker each:")
+    print(f"  {'':12s} {'docs/s':>8s} {'docs/CPU-s':>11s}")
+    print(f"  {'datatrove':12s} {pages / dt_wall:8.2f} {pages / dt_cpu:11.2f}")
+    print(f"  {'ours':12s} {pages / our_wall:8.2f} {pages / our_cpu:11.2f}")
+    pair_wall = statistics.median(d[0] / o[0] for d, o in zip(dt_runs, our_runs))
+    pair_cpu = statistics.median(d[1] / o[1] for d, o in zip(dt_runs, our_runs))
+    print(f"  ratio ours/datatrove, median over run pairs: {pair_wall:.2f}x per wall second, "
+          f"{pair_cpu:.2f}x per CPU second")
 
-    ensure_venv()
-    bench_warc()  # builds WARC on first use
-    pages = count_pages()
+
+def english(args: argparse.Namespace, pages: int) -> None:
     dt_out, our_out = CACHE / "compare_datatrove", CACHE / "compare_ours"
     dt_runs, our_runs = [], []
     for _ in range(args.repeats):  # interleaved, so load changes on a shared machine hit both sides alike
@@ -214,23 +329,54 @@ def main() -> None:
     print_stage_times(summary, stats)
     print(f"\nJaccard of kept URL sets: {jaccard(dt_kept, our_kept):.3f} "
           f"(http(s) URLs only: {jaccard(web_only(dt_kept), web_only(our_kept)):.3f})")
-
-    dt_wall = statistics.median(r[1] for r in dt_runs)
-    dt_cpu = statistics.median(r[2] for r in dt_runs)
-    our_wall = statistics.median(r[2] for r in our_runs)
-    our_cpu = statistics.median(r[3] for r in our_runs)
-    print(f"\nspeed, median of {args.repeats} run(s), {pages} pages, one worker each:")
-    print(f"  {'':12s} {'docs/s':>8s} {'docs/CPU-s':>11s}")
-    print(f"  {'datatrove':12s} {pages / dt_wall:8.2f} {pages / dt_cpu:11.2f}")
-    print(f"  {'ours':12s} {pages / our_wall:8.2f} {pages / our_cpu:11.2f}")
-    pair_wall = statistics.median(d[1] / o[2] for d, o in zip(dt_runs, our_runs))
-    pair_cpu = statistics.median(d[2] / o[3] for d, o in zip(dt_runs, our_runs))
-    print(f"  ratio ours/datatrove, median over run pairs: {pair_wall:.2f}x per wall second, "
-          f"{pair_cpu:.2f}x per CPU second")
+    print_speed([r[1:] for r in dt_runs], [r[2:] for r in our_runs], pages)
 
     result = subprocess.run([str(VENV_PYTHON), str(ROOT / "bench" / "datatrove_agreement.py"), "--output", str(dt_out)],
                             capture_output=True, text=True, check=True)
     print_agreement(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def german(args: argparse.Namespace, pages: int) -> None:
+    """FineWeb-2's German recipe: the peer on German only, ours with --languages de; both without the URL filter."""
+    dt_out, our_out = CACHE / "compare_datatrove_deu.jsonl", CACHE / "compare_ours_deu"
+    dt_runs, our_runs = [], []
+    for _ in range(args.repeats):  # interleaved, as in English
+        dt_runs.append(run_fw2_peer(WARC, dt_out, args.extract_timeout, languages=GERMAN))
+        our_runs.append(run_ours(our_out, args.extract_timeout, WARC, "de", "--filters", TEXT_FILTERS))
+    peer = {key: o for key, o in peer_outcomes(dt_out).items() if o.name == GERMAN}
+    ours = {key: o for key, o in our_outcomes(our_out).items() if o.name == GERMAN}
+    print(f"benchmark WARC: {pages} pages ({WARC.relative_to(ROOT)}); identified as German: "
+          f"datatrove {len(peer)}, ours {len(ours)}, both {len(peer.keys() & ours.keys())}")
+    theirs_by, ours_by = (Counter(o.reason or "kept" for o in side.values()) for side in (peer, ours))
+    print(f"\n{'German documents: kept / stage:reason':44s} {'datatrove':>10s} {'ours':>8s}")
+    for reason in sorted(theirs_by.keys() | ours_by.keys(), key=lambda r: (r != "kept", r)):
+        print(f"  {reason:42s} {theirs_by[reason]:>10d} {ours_by[reason]:>8d}")
+
+    summary, stats = dt_runs[-1][0], our_runs[-1][0]
+    theirs_s = {("fineweb" if k == "fineweb_quality" else k): v for k, v in summary["stage_seconds"].items()}
+    ours_s = {s["name"]: s["seconds"] for s in stats["stages"]}
+    print(f"\n{'ms per page of the WARC, by stage (last run)':44s} {'datatrove':>10s} {'ours':>8s}")
+    for stage in FW2_STAGES:
+        t, o = (f"{1000 * side[stage] / pages:.2f}" if stage in side else "-" for side in (theirs_s, ours_s))
+        print(f"  {stage:42s} {t:>10s} {o:>8s}")
+
+    peer_kept, ours_kept = ({o.url for o in side.values() if o.kept} for side in (peer, ours))
+    print(f"\nJaccard of kept German URL sets: {jaccard(peer_kept, ours_kept):.3f} (datatrove {len(peer_kept)}, "
+          f"ours {len(ours_kept)}; http(s) URLs only: {jaccard(web_only(peer_kept), web_only(ours_kept)):.3f})")
+    print_speed([r[1:] for r in dt_runs], [r[2:] for r in our_runs], pages)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--language", choices=("en", "de"), default="en",
+                        help="en: FineWeb's English recipe; de: FineWeb-2's German recipe (default: en)")
+    parser.add_argument("--repeats", type=int, default=1, help="runs of each pipeline; speeds are medians (default 1)")
+    parser.add_argument("--extract-timeout", type=float, default=5.0, help="trafilatura limit per page, both sides (s)")
+    args = parser.parse_args()
+
+    ensure_venv()
+    bench_warc()  # builds WARC on first use
+    (english if args.language == "en" else german)(args, count_pages())
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ PHRASE_WORDS = 8
 
 def phrase_queries(out_dir: Path, n: int, seed: int) -> list[tuple[str, str]]:
     """(doc id, phrase) for n documents (all if fewer), each phrase 8 words from a seeded place."""
-    rows = duckdb.sql(f"SELECT id, text FROM read_parquet('{out_dir}/data/*.parquet') ORDER BY id").fetchall()
+    rows = duckdb.sql(f"SELECT id, text FROM read_parquet('{out_dir}/data/**/*.parquet') ORDER BY id").fetchall()
     rng = random.Random(seed)
     queries = []
     for doc_id, text in rng.sample(rows, min(n, len(rows))):
@@ -67,7 +67,7 @@ def index_size(out_dir: Path) -> dict:
 
 def scan_queries_per_s(out_dir: Path, queries: list[tuple[str, str]]) -> float:
     scan = duckdb.connect()
-    scan.execute(f"CREATE VIEW docs AS SELECT * FROM read_parquet('{out_dir}/data/*.parquet')")
+    scan.execute(f"CREATE VIEW docs AS SELECT * FROM read_parquet('{out_dir}/data/**/*.parquet')")
     t0 = time.perf_counter()
     for _, phrase in queries:
         scan.execute("SELECT id FROM docs WHERE contains(text, $p) LIMIT 5", {"p": phrase}).fetchall()
@@ -84,7 +84,7 @@ def our_queries_per_s(out_dir: Path, queries: list[tuple[str, str]]) -> tuple[fl
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--input", required=True, help="output folder of `curate run` (OUT_DIR/data/*.parquet)")
+    ap.add_argument("--input", required=True, help="output folder of `curate run` (OUT_DIR/data/<lang_Script>/*.parquet)")
     ap.add_argument("--queries", type=int, default=300, help="phrase queries (one per document, at most)")
     ap.add_argument("--scale", type=int, default=20, help="times the corpus is repeated for the size/time at scale")
     ap.add_argument("--seed", type=int, default=0)

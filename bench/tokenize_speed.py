@@ -53,7 +53,7 @@ def timed(fn, *args) -> tuple[float, float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--input", required=True, help="output folder of `curate run` (OUT_DIR/data/*.parquet)")
+    ap.add_argument("--input", required=True, help="output folder of `curate run` (OUT_DIR/data/<lang_Script>/*.parquet)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs of each; medians are reported")
     ap.add_argument("--threads", type=int, default=None, help="threads for ours (default: all usable CPUs)")
     args = ap.parse_args()

@@ -1,8 +1,10 @@
 """`curate dedup`: deduplicate the kept shards of one or more runs (or dumps) together, as a standalone Beam pipeline.
 
-Reads DIR/data/*.parquet of every --input, removes exact and MinHash near
-duplicates across all of them (or within each dump), and writes OUT/data (the
-survivors), OUT/removed (the others, with filter_reason and duplicate_of) and
+Reads DIR/data/<lang_Script>/*.parquet of every --input, removes exact and
+MinHash near duplicates across all of them (or within each dump), always within
+one language, and writes OUT/data/<lang_Script> (the survivors, whose
+minhash_cluster_size adds up their clusters' sizes in the inputs),
+OUT/removed/<lang_Script> (the others, with filter_reason and duplicate_of) and
 OUT/stats.json, where records_read counts the documents read from the inputs.
 Each input shard's sketch is kept in OUT/staged, so a rerun (or one with more
 inputs) sketches only what is new.
@@ -33,7 +35,7 @@ def register(subparsers) -> None:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--input", action="append", required=True, metavar="DIR",
-                        help="output directory of a `curate run`; its DIR/data/*.parquet are read (repeatable)")
+                        help="output directory of a `curate run`; its DIR/data/<lang_Script>/*.parquet are read (repeatable)")
     parser.add_argument("--output", required=True, metavar="DIR",
                         help="where to write data/, removed/ and stats.json (must not be an input)")
     parser.add_argument("--dedup-scope", choices=SCOPES, default="global",

@@ -1,4 +1,4 @@
-"""`curate index OUT_DIR`: build or update the BM25 search index over OUT_DIR/data/*.parquet.
+"""`curate index OUT_DIR`: build or update the BM25 search index over OUT_DIR/data/<lang_Script>/*.parquet.
 
 Only shards that are new or changed since the last call are indexed; shards that
 went away leave the index. The index lives in OUT_DIR/index (see curation/search_index.py).
@@ -15,7 +15,7 @@ from curation.flags import curated_dir, integer
 def register(subparsers) -> None:
     p = subparsers.add_parser("index", help="build or update the BM25 search index over the kept shards",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("out_dir", metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/*.parquet)")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/<lang_Script>/*.parquet)")
     p.add_argument("--threads", type=integer(1), default=None, help="duckdb threads (default: all cores)")
     p.set_defaults(func=run)
 

@@ -170,7 +170,7 @@ def resolve_token_dir(data: Path, tokenizer: str | None, val_fraction: float) ->
     is_token_dir = (data / MANIFEST).exists()
     if not is_token_dir and not (data / "data").is_dir():
         raise UsageError(f"--data {data}: neither a token directory (manifest.json) nor a `curate run` "
-                         f"output folder (data/*.parquet)")
+                         f"output folder (data/<lang_Script>/*.parquet)")
     if is_token_dir and tokenizer is None:
         return data
     wanted = _hash_of(tokenizer or CL100K)

@@ -1,4 +1,4 @@
-"""`curate query SQL`: duckdb over the shards, with views `docs` (kept) and `removed`."""
+"""`curate query SQL`: duckdb over the shards, with views `docs` (kept) and `removed`; `--language` for one language."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from curation.views import connect
 
-    con = connect(args.output)
+    con = connect(args.output, args.language)
     try:
         result = con.execute(args.sql)
     except duckdb.Error as e:
@@ -56,4 +56,6 @@ def register(subparsers) -> None:
     parser.add_argument("sql", help='SQL over the views docs and removed, e.g. "SELECT language, count(*) FROM docs GROUP BY 1"')
     parser.add_argument("--output", default="out", help="curated output directory (default: out)")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default: table)")
+    parser.add_argument("--language", metavar="NAME", default=None,
+                        help="only this language folder's shards, e.g. deu_Latn (default: every language)")
     parser.set_defaults(func=_run)

@@ -9,8 +9,8 @@ from curation.recipe import add_arguments
 EPILOG = """Any Apache Beam pipeline option passes through, e.g.
   --runner DataflowRunner --project P --region R --temp_location gs://b/tmp
   --direct_num_workers 2 --direct_running_mode multi_processing
-Outputs: OUT/data/*.parquet (kept), OUT/removed/*.parquet (dropped, with filter_reason), OUT/stats.json,
-OUT/run.json; OUT/staged/ keeps each input file's result, so a rerun resumes and more inputs add to it."""
+Outputs: OUT/data/<lang_Script>/*.parquet (kept, with minhash_cluster_size), OUT/removed/<lang_Script>/*.parquet
+(dropped, with filter_reason), OUT/stats.json (with a funnel per language), OUT/run.json; OUT/staged/ keeps each input file's result, so a rerun resumes and more inputs add to it."""
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""`curate stats OUT`: the funnel of a run, per stage and per reason, from OUT/stats.json."""
+"""`curate stats OUT`: the funnel of a run, per stage, per reason and per language, from OUT/stats.json."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 
 from curation.errors import UsageError
 from curation.flags import curated_dir
+from curation.report_data import language_funnel
 
 
 def format_stats(stats: dict) -> str:
@@ -32,6 +33,15 @@ def format_stats(stats: dict) -> str:
     lines.append(f"{'kept':<40}{stats['kept']:>10}{pct(stats['kept']):>10}")
     total = stats["kept"] + sum(stats["dropped"].values()) + sum(stats["errors"].values())
     lines.append(f"accounting: read {read} = kept + dropped + errors = {total} ({'ok' if total == read else 'MISMATCH'})")
+    funnel = language_funnel(stats)
+    if funnel:
+        lines.append("")
+        lines.append("by language, from language identification on:")
+        lines.append(f"{'language':<14}{'documents':>10}{'kept':>10}{'kept %':>8}{'dropped':>10}  top drop reason")
+        for row in funnel:
+            share = f"{100 * row.kept / row.documents:7.1f}%" if row.documents else "       -"
+            top = f"{row.top_reason} ({row.top_count})" if row.top_reason else "-"
+            lines.append(f"{row.language:<14}{row.documents:>10}{row.kept:>10}{share}{row.dropped:>10}  {top}")
     if stats["file_errors"]:
         lines.append("")
         lines.append("files not read to the end:")
@@ -51,6 +61,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("stats", help="show a run's funnel per stage and drop reason", description=__doc__)
+    parser = subparsers.add_parser("stats", help="show a run's funnel per stage, drop reason and language", description=__doc__)
     parser.add_argument("output", nargs="?", default="out", metavar="OUT_DIR", help="curated output directory (default: out)")
     parser.set_defaults(func=_run)

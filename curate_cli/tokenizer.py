@@ -19,11 +19,11 @@ def register(subparsers) -> None:
     train = actions.add_parser(
         "train",
         help="train a byte-level BPE (rustbpe, GPT-4 split pattern) and save it as a .tiktoken file",
-        description="Train a byte-level BPE on the train split of OUT_DIR/data/*.parquet. The vocabulary "
+        description="Train a byte-level BPE on the train split of OUT_DIR/data/<lang_Script>/*.parquet. The vocabulary "
                     "size includes the special tokens <|endoftext|>, <|im_start|>, <|im_end|>, <|search_start|>, "
                     "<|search_end|>, appended after the merges.",
     )
-    train.add_argument("--input", required=True, metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/*.parquet)")
+    train.add_argument("--input", required=True, metavar="OUT_DIR", help="output folder of `curate run` (reads OUT_DIR/data/<lang_Script>/*.parquet)")
     train.add_argument("--output", required=True, metavar="PATH", help="where to write the .tiktoken rank file")
     train.add_argument("--vocab-size", type=integer(MIN_VOCAB_SIZE), default=8192,
                        help=f"total ids including the {MIN_VOCAB_SIZE - 256} special tokens, at least {MIN_VOCAB_SIZE}; "

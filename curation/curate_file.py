@@ -1,6 +1,6 @@
 """One archive through the recipe, record by record, in constant memory: the per-file half of `curate run`.
 
-    read -> url_filter -> lang_precheck -> extract -> language -> quality filters [-> quality] -> sketch
+    read -> url_filter -> lang_precheck -> extract -> language -> the language's text filters [-> quality] -> sketch
 
 `FileCurator.curate` streams an archive and yields one staged row per document
 that got text: candidates for dedup (with their MinHash sketch) and documents
@@ -8,8 +8,12 @@ dropped after extraction (with `filter_reason`, for OUT/removed). Every record
 read lands in the given `Stats` exactly once: as such a row, or as a counted
 drop or error; each stage adds its in/out counts and seconds.
 
+Language ID picks the document's recipe (`curation.languages`): English keeps FineWeb's, every other language
+gets FineWeb-2's thresholds, filters and word tokenizer, which also makes its MinHash shingles. A text filter
+reports under its own name (gopher_repetition, fineweb, gopher_quality) whichever language it judged.
+
 Plain Python, no Beam: `pipelines/stage.py` runs one `FileCurator` per worker. The per-record code imports
-nothing; `start` loads the models.
+nothing; `start` loads the models, and a language's recipe is built when its first document arrives.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from curation.decode import NotText, decode_html
 from curation.document import Document
 from curation.extract import ExtractCrash, Extractor, ExtractTimeout
 from curation.langid import LanguageIdentifier
+from curation.languages import LanguageRecipe, Recipes
 from curation.minhash import Sketcher, record_key
 from curation.precheck import LanguagePrecheck
 from curation.quality import int_score
 from curation.staged import staged_row
 from curation.stats import Stats
 from curation.warc import FileError, RawRecord, Skip, read_archive
-from filters import build_text_filters, build_url_filter
+from filters import build_url_filter
 
 
 class _Clock:
@@ -69,7 +74,7 @@ class FileCurator:
         self.lid = LanguageIdentifier(cfg.lid_model)
         use_precheck = cfg.lang_precheck and self.languages is not None and cfg.fmt == "warc"
         self.precheck = LanguagePrecheck(self.lid, self.languages) if use_precheck else None
-        self.text_filters = build_text_filters([name for name in cfg.filters if name != "url"])
+        self.recipes = Recipes(cfg.filters, cfg.min_lang_score)
         self.sketcher = Sketcher()
         self.extractor = Extractor(timeout=cfg.extract_timeout)
         self.extractor.start()  # imports trafilatura in the child while the first file opens
@@ -119,14 +124,18 @@ class FileCurator:
             stats.add(outcome)
             return
         clock.passed("extract")
-        doc = outcome
-        for stage, step in self._document_stages():
-            doc, reason = clock.run(stage, step, doc)
-            if reason is not None:
-                stats.add(("dropped", reason, 1))
-                yield staged_row(doc, reason)
-                return
-            clock.passed(stage)
+        doc, reason = clock.run("language", self._language, outcome)
+        if reason is None:
+            clock.passed("language")
+            for stage, step in self._text_stages(self.recipes(doc.language)):
+                doc, reason = clock.run(stage, step, doc)
+                if reason is not None:
+                    break
+                clock.passed(stage)
+        if reason is not None:
+            stats.add(("dropped", reason, 1))
+            yield staged_row(doc, reason)
+            return
         yield clock.run("sketch", self._sketch, doc)
         clock.passed("sketch")
 
@@ -161,9 +170,8 @@ class FileCurator:
             return ("dropped", "no_text", 1)
         return Document(id=raw.id, url=raw.url, date=raw.date, dump=raw.dump, file_path=raw.file_path, text=text)
 
-    def _document_stages(self) -> Iterator[tuple[str, Callable]]:
-        yield "language", self._language
-        for text_filter in self.text_filters:
+    def _text_stages(self, recipe: LanguageRecipe) -> Iterator[tuple[str, Callable]]:
+        for text_filter in recipe.filters:
             yield text_filter.name, lambda doc, f=text_filter: self._filter(f, doc)
         if self.quality_model is not None:
             yield "quality", self._quality
@@ -173,9 +181,7 @@ class FileCurator:
         doc = dataclasses.replace(doc, language=language, language_score=score)
         if self.languages is not None and language not in self.languages:
             return doc, "language"
-        if score <= self.cfg.min_lang_score:  # datatrove keeps score > threshold
-            return doc, "language_score"
-        return doc, None
+        return doc, self.recipes(language).language_reason(score)
 
     def _filter(self, text_filter, doc: Document) -> tuple[Document, str | None]:
         verdict = text_filter(doc.text)
@@ -194,5 +200,5 @@ class FileCurator:
         return doc, "quality" if below else None
 
     def _sketch(self, doc: Document) -> dict:
-        exact, bands = self.sketcher.sketch(doc.text)
+        exact, bands = self.sketcher.sketch(doc.text, self.recipes(doc.language).shingle_words)
         return staged_row(doc, None, record_key(doc), exact, bands)

@@ -12,8 +12,9 @@ this order, each only among what the one before kept:
    verdict's reason and names its survivor (`duplicate_of`);
 3. the rest are kept.
 
-The quality-cut phase, dedup, shard sizing and the shard writer all ask this
-module: per row (`fate`) or per staged table or batch (`candidates`, `kept`).
+The quality-cut phase, dedup, shard sizing, the per-language accounting and the
+shard writer all ask this module (`candidates`, `fates`); a kept row's
+`minhash_cluster_size` is `cluster_size`'s.
 
 The threshold keeps the top F of the run's candidates by score, as DCLM kept
 its top 10%, in bounded memory: scores (0..1) are counted in a histogram of
@@ -26,11 +27,12 @@ split by any rule that depends on the score alone).
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 
+from curation.schema import CLUSTER_SIZE
 from curation.staged import REASON
 
 QUALITY_TOP = "quality_top"
@@ -95,8 +97,16 @@ def cut_events(summary: dict) -> list[tuple]:
 # ---------------------------------------------------------------- the decision
 
 
+class Verdicts(NamedTuple):
+    """Dedup's word on one staged file, by row number: its losers (reason, survivor id), and the cluster size of each
+    of its survivors that has duplicates. None instead of a Verdicts: the run has no dedup."""
+
+    losers: dict[int, tuple[str, str]]
+    sizes: dict[int, int]
+
+
 def candidate_columns(min_score: float | None) -> list[str]:
-    """The staged columns `candidates` reads: the score only when there is a cut."""
+    """The staged columns `candidates` and `fates` read: the score only when there is a cut."""
     return [REASON] if min_score is None else [REASON, SCORE]
 
 
@@ -109,25 +119,26 @@ def candidates(rows: pa.Table | pa.RecordBatch, min_score: float | None) -> np.n
     return mask
 
 
-def kept(rows: pa.Table | pa.RecordBatch, min_score: float | None, losers: Iterable[int]) -> np.ndarray:
-    """Mask of the rows of a staged table that are kept: the cut's survivors less dedup's `losers` (row numbers)."""
-    mask = candidates(rows, min_score)
-    mask[list(losers)] = False
-    return mask
+def fates(rows: pa.Table | pa.RecordBatch, min_score: float | None, verdicts: Verdicts | None) -> list[tuple[str | None, str | None]]:
+    """(filter_reason, or None for a kept document; duplicate_of) of every row of a staged table (`candidate_columns`).
 
-
-def fate(row: dict, verdicts: dict[int, tuple[str, str]], index: int, min_score: float | None = None
-         ) -> tuple[str | None, str | None]:
-    """(filter_reason, or None for a kept document; duplicate_of) of staged row number `index`.
-
-    `verdicts` maps dedup's losers (row numbers of the row's staged file) to (reason, survivor id); `min_score`
-    is the cut's threshold, None without one.
+    `min_score` is the cut's threshold, None without one; `verdicts` the file's dedup verdicts, None without dedup.
     """
-    reason = row.get(REASON)
-    if reason is None and min_score is not None:
-        score = row.get(SCORE)
-        if (MISSING_SCORE if score is None else score) < min_score:
-            return QUALITY_TOP, None
-    if reason is None and index in verdicts:
-        return verdicts[index]
-    return reason, None
+    reasons = rows.column(REASON).to_pylist()
+    out: list[tuple[str | None, str | None]] = [(reason, None) for reason in reasons]
+    cut = ~candidates(rows, min_score)
+    for i in np.flatnonzero(cut).tolist():
+        if reasons[i] is None:
+            out[i] = (QUALITY_TOP, None)
+    for i, verdict in (verdicts.losers.items() if verdicts is not None else ()):
+        if not cut[i]:  # dedup saw only candidates: a verdict never overrides an earlier drop
+            out[i] = verdict
+    return out
+
+
+def cluster_size(row: dict, index: int, verdicts: Verdicts | None) -> int | None:
+    """CLUSTER_SIZE of kept staged row number `index`: None without dedup; for a survivor with duplicates, dedup's
+    count; else the size the row already carries (a `curate dedup` input), or 1."""
+    if verdicts is None:
+        return None
+    return verdicts.sizes.get(index) or row.get(CLUSTER_SIZE) or 1

@@ -7,6 +7,11 @@ Two documents whose shingle sets have Jaccard similarity s share at least one
 whole band with probability 1 - (1 - s^8)^14 (0.21 at s = 0.6, 0.57 at 0.7,
 0.92 at 0.8, 0.99 at 0.85), which finds candidate pairs without comparing all pairs.
 
+Words are the normalized text's space-separated runs for English, as in FineWeb;
+other languages get theirs from FineWeb-2's word tokenizer of the language, as
+FineWeb-2's dedup did (`curation.languages.shingle_words`, passed to
+`Sketcher.sketch`): Chinese, Japanese or Thai have no spaces between words.
+
 Hashing is vectorized numpy rather than `datasketch.MinHash.update` (measured
 in bench/dedup_speed.py): normalization is one numpy pass over the code points,
 all words are hashed at once with a polynomial hash, shingle hashes are combined
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -45,6 +51,8 @@ _LENGTH_MIX = _U64(0x9E3779B97F4A7C15)
 _SHINGLE_MIX = _U64(0xD6E8FEB86659FD93)
 _SEGMENT_LENGTH = 1 << 16  # word hashing works on slices of this many code points, bounding temporary memory
 _PERMUTE_CHUNK = 2048  # shingles per permutation matrix (112 x 2048 uint64 = 1.8 MB)
+_SPACE_CODE = 0x20  # separates the words of a normalized text
+_TOKEN_SEPARATOR = "\n"  # joins a tokenizer's words (which may hold spaces); whitespace, so never in a normalized text
 
 
 # Character classes for normalization, looked up per code point with one numpy indexing.
@@ -139,8 +147,8 @@ def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
 _POWERS = _power_tables(_SEGMENT_LENGTH + 1)  # 1 MB, enough for every segment but one holding a giant word
 
 
-def _word_hashes(code_points: np.ndarray) -> np.ndarray:
-    """One 64-bit hash per word of normalized code points (words joined by single spaces), all at once.
+def _word_hashes(code_points: np.ndarray, separator: int = _SPACE_CODE) -> np.ndarray:
+    """One 64-bit hash per word of normalized code points (words joined by single `separator`s), all at once.
 
     Polynomial hash of each word's code points via prefix sums (sum c_i * B^i mod 2^64,
     shifted to the word's start with B^-start), plus its length, then fmix64. Work goes
@@ -148,7 +156,7 @@ def _word_hashes(code_points: np.ndarray) -> np.ndarray:
     """
     if code_points.size == 0:
         return np.empty(0, dtype=_U64)
-    spaces = np.flatnonzero(code_points == 0x20)
+    spaces = np.flatnonzero(code_points == separator)
     starts = np.concatenate(([0], spaces + 1))
     ends = np.concatenate((spaces, [code_points.size]))
     out = np.empty(starts.size, dtype=_U64)
@@ -169,8 +177,8 @@ def _word_hashes(code_points: np.ndarray) -> np.ndarray:
     return out
 
 
-def _shingle_hashes(code_points: np.ndarray, ngram: int) -> np.ndarray:
-    words = _word_hashes(code_points)
+def _shingle_hashes(code_points: np.ndarray, ngram: int, separator: int = _SPACE_CODE) -> np.ndarray:
+    words = _word_hashes(code_points, separator)
     if words.size == 0:
         return words
     n = min(ngram, words.size)
@@ -221,8 +229,8 @@ class MinHasher:
         """The signature of a raw text's normalized shingles; None when it has no words."""
         return self._signature(_normalized_code_points(text), ngram)
 
-    def _signature(self, normalized: np.ndarray, ngram: int) -> np.ndarray | None:
-        hashes = _shingle_hashes(normalized, ngram)
+    def _signature(self, normalized: np.ndarray, ngram: int, separator: int = _SPACE_CODE) -> np.ndarray | None:
+        hashes = _shingle_hashes(normalized, ngram, separator)
         return self.signature_of_hashes(hashes) if hashes.size else None
 
 
@@ -273,9 +281,16 @@ class Sketcher:
         self.hasher = MinHasher(num_bands * rows_per_band, seed)
         self.num_bands, self.rows_per_band, self.ngram = num_bands, rows_per_band, ngram
 
-    def sketch(self, text: str) -> tuple[bytes, np.ndarray | None]:
+    def sketch(self, text: str, words: Callable[[str], Sequence[str]] | None = None) -> tuple[bytes, np.ndarray | None]:
+        """(exact key, band keys); `words` splits the normalized text into words (a language's word tokenizer),
+        None splits it at spaces."""
         normalized = _normalized_code_points(text)
-        signature = self.hasher._signature(normalized, self.ngram)
+        if words is None:
+            signature = self.hasher._signature(normalized, self.ngram)
+        else:
+            tokens = words(normalized.tobytes().decode("utf-32-le"))
+            signature = self.hasher._signature(_code_points(_TOKEN_SEPARATOR.join(tokens)), self.ngram,
+                                               ord(_TOKEN_SEPARATOR))
         bands = None if signature is None else band_keys(signature, self.num_bands, self.rows_per_band)
         return _exact_key(normalized, text), bands
 

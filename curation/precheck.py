@@ -50,7 +50,13 @@ def paragraph_text(html: str, max_chars: int = 4_000) -> str:
         parts.append(html[start + 1 : closing.start()])
         total += len(parts[-1])
         pos = closing.end()
-    return _text(" ".join(parts)[:max_chars])
+    return _text(_drop_cut_tag(" ".join(parts)[:max_chars]))
+
+
+def _drop_cut_tag(markup: str) -> str:
+    """Markup cut at `max_chars` may end inside a tag (an inline <svg path d="...">): its attributes are not text."""
+    cut = markup.rfind("<")
+    return markup[:cut] if cut > markup.rfind(">") else markup
 
 
 def visible_text(html: str, max_chars: int = 4_000, max_markup: int = 256 << 10) -> str:

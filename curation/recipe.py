@@ -22,7 +22,7 @@ class CurateConfig:
     inputs: list[str]
     output: str
     languages: list[str] | None  # None = any language
-    min_lang_score: float = 0.65
+    min_lang_score: float | None = None  # None = each language's own threshold (curation.languages)
     dump: str = ""
     lid_model: str | None = None
     fmt: str = "warc"
@@ -67,9 +67,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --crawl: where the crawl is read from, https://data.commoncrawl.org or s3://commoncrawl")
     parser.add_argument("--output", default="out", help="output directory (default: out)")
     parser.add_argument("--languages", default="en",
-                        help="comma-separated fastText language codes to keep, or 'all' (default: en)")
-    parser.add_argument("--min-lang-score", type=fraction(), default=0.65,
-                        help="drop documents whose language score is not above this, 0 to 1 (default: 0.65)")
+                        help="comma-separated fastText language codes (or FineWeb-2 names such as deu_Latn) to keep, "
+                             "or 'all' (default: en); each language is judged by its own recipe: FineWeb's for en, "
+                             "FineWeb-2's for the others")
+    parser.add_argument("--min-lang-score", type=fraction(), default=None,
+                        help="one language score threshold, 0 to 1, for every language: English documents must score "
+                             "above it, others at least it (default: each language's own, English above 0.65, "
+                             "others at least their FineWeb-2 config's language_score)")
     parser.add_argument("--dump", default="", help="dump name when it cannot be parsed from a CC-MAIN-YYYY-WW path")
     parser.add_argument("--lid-model", default=None,
                         help="path to a fastText language model, e.g. lid.176.bin (default: the bundled lid.176.ftz)")

@@ -19,7 +19,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 from curation.atomic import write_atomic
 from curation.report_charts import distributions_chart, drops_chart, funnel_chart, languages_chart, signals_chart
-from curation.report_data import ReportData, Threshold, format_number, gather, reason_group, signal_thresholds
+from curation.report_data import (
+    ReportData,
+    Threshold,
+    format_number,
+    gather,
+    language_funnel,
+    reason_group,
+    signal_thresholds,
+)
 
 __all__ = ["SECTIONS", "ReportData", "Threshold", "esc", "gather", "render", "signal_thresholds", "write_report"]
 
@@ -125,7 +133,21 @@ def _languages(data: ReportData) -> str:
         return _section("languages", "<p class=note>No documents with text in this run.</p>")
     intro = (f"All {data.documents:,} documents that reached language identification "
              f"({'kept or written to removed/' if data.has_removed else 'removed/ was not written: kept only'}).")
-    return _section("languages", _img(languages_chart(data.languages)), intro)
+    return _section("languages", _img(languages_chart(data.languages)) + _language_funnel(data), intro)
+
+
+def _language_funnel(data: ReportData) -> str:
+    """stats.json's funnel per language (output name, as the data/ folders), when the run recorded one."""
+    rows = [
+        [esc(row.language), f"{row.documents:,}", f"{row.kept:,}",
+         f"{100 * row.kept / row.documents:.1f}%" if row.documents else "–", f"{row.dropped:,}",
+         esc(f"{row.top_reason} ({row.top_count:,})") if row.top_reason else "–"]
+        for row in language_funnel(data.stats)
+    ]
+    if not rows:
+        return ""
+    table = _table(["language", "documents", "kept", "kept %", "dropped", "top drop reason"], rows, {1, 2, 3, 4})
+    return f"<h3>Funnel per language</h3>{table}"
 
 
 def _distributions(data: ReportData) -> str:

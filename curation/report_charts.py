@@ -188,6 +188,11 @@ def _stacked_hist(ax, series: list[tuple[str, str, list[float]]], limits: list[T
     _style(ax)
 
 
+def _stem(reason: str | None) -> str | None:
+    """A drop reason without the rule that set its threshold ("language_score@deu_Latn" -> "language_score")."""
+    return None if reason is None else reason.partition("@")[0]
+
+
 def distributions_chart(data: ReportData) -> bytes | None:
     """Language score by outcome beside kept token counts; None when no document reached language ID."""
     config = data.stats.get("config", {})
@@ -205,8 +210,8 @@ def distributions_chart(data: ReportData) -> bytes | None:
     series = [
         ("kept", KEPT_COLOR, scores(lambda r: r is None)),
         ("dropped: language", "#845ef7", scores(lambda r: r == "language")),
-        ("dropped: language_score", DROPPED_COLOR, scores(lambda r: r == "language_score")),
-        ("dropped later", OTHER_COLOR, scores(lambda r: r not in (None, "language", "language_score"))),
+        ("dropped: language_score", DROPPED_COLOR, scores(lambda r: _stem(r) == "language_score")),
+        ("dropped later", OTHER_COLOR, scores(lambda r: _stem(r) not in (None, "language", "language_score"))),
     ]
     limits = [Threshold(float(min_score), "<=")] if min_score is not None else []
     _stacked_hist(ax_score, series, limits)

@@ -33,6 +33,28 @@ def reason_group(reason: str) -> str:
     return reason.split(":", 1)[0]
 
 
+@dataclass(frozen=True)
+class LanguageFunnel:
+    """One language's documents from language identification on (stats.json's "languages")."""
+
+    language: str
+    documents: int
+    kept: int
+    dropped: int
+    top_reason: str | None  # the most frequent drop reason (ties: first by name)
+    top_count: int
+
+
+def language_funnel(stats: dict) -> list[LanguageFunnel]:
+    """stats.json's per-language funnel, most documents first; empty for a run written before it had one."""
+    rows = []
+    for name, counts in stats.get("languages", {}).items():
+        dropped = counts.get("dropped", {})
+        top = min(dropped.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
+        rows.append(LanguageFunnel(name, counts["documents"], counts["kept"], sum(dropped.values()), *top))
+    return sorted(rows, key=lambda row: (-row.documents, row.language))
+
+
 # ---------------------------------------------------------------- thresholds
 
 

@@ -20,6 +20,11 @@ FINEWEB_SCHEMA = pa.schema(
     ]
 )
 
+# Kept documents also carry FineWeb-2's cluster size: 1 + the documents dedup removed as their duplicates (null
+# without dedup), which rehydration turns into repeats.
+CLUSTER_SIZE = "minhash_cluster_size"
+KEPT_SCHEMA = FINEWEB_SCHEMA.append(pa.field(CLUSTER_SIZE, pa.int64()))
+
 # Removed documents carry why they were removed; dedup also names the survivor.
 REMOVED_SCHEMA = FINEWEB_SCHEMA.append(pa.field("filter_reason", pa.string())).append(
     pa.field("duplicate_of", pa.string())
@@ -33,7 +38,7 @@ QUALITY_FIELDS = [pa.field("score", pa.float64()), pa.field("int_score", pa.int6
 
 def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = False) -> pa.Schema:
     """The kept or removed schema, then `score`/`int_score` with a quality model, then a `signals` struct of float64."""
-    schema = REMOVED_SCHEMA if removed else FINEWEB_SCHEMA
+    schema = REMOVED_SCHEMA if removed else KEPT_SCHEMA
     if quality:
         for quality_field in QUALITY_FIELDS:
             schema = schema.append(quality_field)
@@ -44,8 +49,8 @@ def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = Fa
 
 
 def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[str] | None = None,
-           quality: bool = False) -> dict:
-    """One Parquet row; `filter_reason` makes it a removed-documents row."""
+           quality: bool = False, cluster_size: int | None = None) -> dict:
+    """One Parquet row; `filter_reason` makes it a removed-documents row, else `cluster_size` is its CLUSTER_SIZE."""
     row = {
         "text": doc.text,
         "id": doc.id,
@@ -60,6 +65,8 @@ def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[s
     if filter_reason is not None:
         row["filter_reason"] = filter_reason
         row["duplicate_of"] = doc.duplicate_of
+    else:
+        row[CLUSTER_SIZE] = cluster_size
     if quality:
         row["score"] = doc.score
         row["int_score"] = doc.int_score

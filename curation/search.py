@@ -21,7 +21,7 @@ from pathlib import Path
 
 from curation.digest import file_digest
 from curation.run_output import run_shards
-from curation.search_index import MAX_TERM_CHARS, SearchIndexError, index_dir, read_manifest, terms_sql
+from curation.search_index import MAX_TERM_CHARS, SearchIndexError, index_dir, read_manifest, shard_key, terms_sql
 
 K1, B = 1.2, 0.75
 PASSAGE_WORDS = 60
@@ -92,7 +92,7 @@ class Searcher:
 
 def _check_fresh(out_dir: Path, manifest: dict) -> None:
     indexed = manifest["shards"]
-    current = {os.path.basename(p): p for p in run_shards(out_dir)}
+    current = {shard_key(out_dir, p): p for p in run_shards(out_dir)}
     problems = sorted(set(indexed) - set(current)) + sorted(set(current) - set(indexed))
     for name in set(indexed) & set(current):
         stat, entry = os.stat(current[name]), indexed[name]

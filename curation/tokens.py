@@ -7,6 +7,12 @@ A token directory holds, per split (train, val), shards `<split>_NNNNNN.bin`
 boundary token (`BOS`) and ordinary tokens otherwise, so a boundary id inside a
 document means corruption. Sizes are checked against the manifest before any
 file is mapped, so a truncated shard fails loudly at open, not as garbage later.
+
+The manifest also says what went in: "sources" (the Parquet files), "language"
+(the one language folder tokenized, or null for all), "languages" (per language
+folder: "documents" tokenized and "repeats", the copies rehydration added beyond
+the first) and "rehydrate" (null, or its maximum repetitions, rule, and the
+languages written once each for lack of FineWeb-2 weights).
 """
 
 from __future__ import annotations

@@ -1,25 +1,34 @@
-"""duckdb over a curated output: views `docs` (OUT/data, kept) and `removed` (OUT/removed), for `curate query` and the report."""
+"""duckdb over a curated output: views `docs` (OUT/data, kept) and `removed` (OUT/removed), for `curate query` and the report.
+
+The views read the shards `run_shards` lists (every language folder, or one), not a glob of their own.
+"""
 
 from __future__ import annotations
 
 import os
 
 from curation.errors import UsageError
-from curation.run_output import run_shards
+from curation.run_output import run_languages, run_shards
 
 
-def connect(output_dir: str):
-    """A duckdb connection with views `docs` and `removed` over OUT/data and OUT/removed (empty if absent)."""
+def connect(output_dir: str, language: str | None = None):
+    """A duckdb connection with views `docs` and `removed` over OUT/data and OUT/removed (empty if absent),
+    of every language or only of the language folder `language` (an unknown one names those present)."""
     import duckdb
 
     if not os.path.isdir(output_dir):
         raise UsageError(f"no curated output at {output_dir!r} (run `curate run --output {output_dir}` first)")
+    if language is not None:
+        present = sorted(set(run_languages(output_dir, "data")) | set(run_languages(output_dir, "removed")))
+        if language not in present:
+            raise UsageError(f"--language {language!r}: no such language in {output_dir!r}; "
+                             f"languages present: {', '.join(present) or 'none'}")
     con = duckdb.connect()
-    shards = {kind: run_shards(output_dir, kind) for kind in ("data", "removed")}
+    shards = {kind: run_shards(output_dir, kind, language) for kind in ("data", "removed")}
     for view, kind in (("docs", "data"), ("removed", "removed")):
         if shards[kind]:
-            pattern = os.path.join(output_dir, kind, "*.parquet")
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{_quote(pattern)}', union_by_name=true)")
+            files = ", ".join(f"'{_quote(path)}'" for path in shards[kind])
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet([{files}], union_by_name=true)")
         else:  # an empty view with the columns this run wrote, so queries still run
             con.register(f"_{view}_empty", _empty_schema(kind == "removed", shards).empty_table())
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM _{view}_empty")

@@ -10,6 +10,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from curation.errors import UsageError
 from curation.flags import output_dir
+from curation.languages import lid_codes
 from curation.recipe import DEFAULT_INPUT, CurateConfig
 
 # What a folder given as --input contributes: its archives, by name.
@@ -64,16 +65,21 @@ def _check_quality_args(model_path: str | None, min_quality: float | None, keep_
 
 
 def _languages(spec: str, lid) -> list[str] | None:
+    """--languages -> the model's codes; a FineWeb-2 name, as outputs are named ("deu_Latn"), stands for its codes."""
     if spec.strip().lower() == "all":
         return None
-    languages = sorted({code.strip() for code in spec.split(",") if code.strip()})
-    unknown = [code for code in languages if code not in lid.languages]
+    languages, unknown = set(), []
+    for code in sorted({code.strip() for code in spec.split(",") if code.strip()}):
+        found = [code] if code in lid.languages else lid_codes(code, lid.languages)
+        languages.update(found)
+        if not found:
+            unknown.append(code)
     if not languages or unknown:
         raise UsageError(
             f"unknown language code(s) {', '.join(unknown) or repr(spec)} for {os.path.basename(lid.model_path)}; "
-            f"use fastText codes such as en, de, fr, zh (not 'eng')"
+            f"use fastText codes such as en, de, fr, zh (not 'eng') or FineWeb-2 names such as deu_Latn"
         )
-    return languages
+    return sorted(languages)
 
 
 def config_from_args(args: argparse.Namespace) -> CurateConfig:

@@ -10,10 +10,17 @@ and document), runs BANDS_PER_PASS bands at a time, one pass after the other.
 Only documents with near duplicates have edges; their components are
 `pipelines.components.ConnectedComponents`.
 
-Output: one Parquet file per staged file that lost documents,
-VERDICTS/<index>.parquet (row, filter_reason, duplicate_of = the survivor's
-id), then VERDICTS/dedup.json (the drops and seconds), written last.
-Scope "dump" XORs each document's dump salt into its keys, so clusters never span dumps.
+Output: one Parquet file per staged file that lost documents or holds
+survivors of clusters, VERDICTS/<index>.parquet (row, then filter_reason and
+duplicate_of = the survivor's id for a loser, or cluster_size for a survivor),
+then VERDICTS/dedup.json (the drops and seconds), written last.
+Each document's keys are XORed with its language's salt (with scope "dump": its
+dump's and language's), so clusters never span languages (or dumps).
+
+Cluster sizes cost no extra pass over text: the verdicts already travel to
+their survivor's file (to name it), and there each survivor's size is the sum
+of the weights (`curation.dedup.weights`) its verdicts carry: 4 bytes more per
+exact entry, copy and verdict, and 12 bytes per survivor with duplicates.
 """
 
 from __future__ import annotations
@@ -25,11 +32,13 @@ import apache_beam as beam
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from apache_beam.io.filesystems import FileSystems
 
 from curation import dedup as D
 from curation import fate
 from curation.minhash import NUM_BANDS
 from curation.recipe import MAX_ROUNDS, SCOPES
+from curation.schema import CLUSTER_SIZE
 from curation.staged import BAND_KEYS, EXACT_KEY, RECORD_KEY
 from curation.stats import Stats
 from pipelines.accounting import StatsCombineFn
@@ -45,7 +54,8 @@ SKETCH_BATCH_ROWS = 16_384
 # (the local FnApiRunner: about 3 copies of it) holds only BANDS_PER_PASS of the 14 bands at once.
 BANDS_PER_PASS = 2
 VERDICT_SCHEMA = pa.schema([pa.field("row", pa.int64()), pa.field("filter_reason", pa.string()),
-                            pa.field("duplicate_of", pa.string())])
+                            pa.field("duplicate_of", pa.string()), pa.field("cluster_size", pa.int64())])
+SALTED = ["language", "dump"]  # the staged columns a document's salt depends on
 
 
 def indexed_entries(manifest: str):
@@ -56,6 +66,21 @@ def indexed_entries(manifest: str):
 def partition_count(entries: list) -> int:
     """Partitions per band (and for the exact pass): about PARTITION_ENTRIES entries each, whatever the corpus size."""
     return max(1, math.ceil(sum(entry["candidates"] for _, entry in entries) / PARTITION_ENTRIES))
+
+
+def _salts(batch: pa.RecordBatch | pa.Table, scope: str) -> np.ndarray:
+    """(n, 2) uint64 salts of a batch's documents (`curation.dedup.salts`): by language, and by dump for scope dump."""
+    dumps = batch.column("dump").to_pylist() if scope == "dump" else None
+    return D.salts(batch.column("language").to_pylist(), dumps)
+
+
+def _weights(entry: dict) -> np.ndarray | None:
+    """Each row's weight (`curation.dedup.weights`) from the staged file's source; None when all are 1 (a staged
+    file of `curate run`, or an input shard written without dedup's cluster sizes)."""
+    source = open_parquet(entry["source"])
+    if CLUSTER_SIZE not in source.schema_arrow.names:
+        return None
+    return D.weights(source.read(columns=[CLUSTER_SIZE]).column(0), source.metadata.num_rows)
 
 
 def _sketch_batches(entry: dict, columns: list[str]):
@@ -74,14 +99,15 @@ class _ExactEntries(EventsDoFn):
 
     def process(self, item, parts: int):
         index, entry = item
-        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [RECORD_KEY, EXACT_KEY, "dump"]):
+        weights = _weights(entry)
+        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [RECORD_KEY, EXACT_KEY] + SALTED):
             with self.timed(STAGE):
                 rows = np.flatnonzero(fate.candidates(batch, self.min_score))
                 batch = batch.take(pa.array(rows))
-                exact = D.fixed_binary(batch.column(EXACT_KEY), 16)
-                if self.scope == "dump":
-                    exact = exact ^ D.salts(batch.column("dump").to_pylist())
-                entries = D.exact_entries(exact, D.fixed_binary(batch.column(RECORD_KEY), 16, ">"), D.locations(index, rows + first))
+                exact = D.fixed_binary(batch.column(EXACT_KEY), 16) ^ _salts(batch, self.scope)
+                weight = D.weights(None, len(rows)) if weights is None else weights[rows + first]
+                entries = D.exact_entries(exact, D.fixed_binary(batch.column(RECORD_KEY), 16, ">"), D.locations(index, rows + first),
+                                          weight)
                 out = [(p, part.tobytes()) for p, part in D.partitions(entries, (entries["e0"] % np.uint64(parts)).astype(np.int64))]
             yield from out
 
@@ -89,7 +115,7 @@ class _ExactEntries(EventsDoFn):
 def _exact_copies(group, parts: int):
     """An exact-key partition -> its copies by file (for the band pass) and by representative partition (for verdicts)."""
     _, blobs = group
-    copies = D.exact_copies(D.concat(list(blobs), D.EXACT_ENTRY))
+    copies = D.exact_copies(D.concat(list(blobs), D.EXACT_ENTRY))  # COPY records
     for f, part in D.partitions(copies, D.file_of(copies["b"]).astype(np.int64)):
         yield beam.pvalue.TaggedOutput("by_file", (f, part.tobytes()))
     yield from ((p, part.tobytes()) for p, part in D.partitions(copies, (copies["a"] % np.uint64(parts)).astype(np.int64)))
@@ -105,8 +131,8 @@ class _BandEntries(EventsDoFn):
     def process(self, group, parts: int, after=()):
         index, tagged = group
         entry, blobs = _entry_and(tagged, "copies")
-        copies = np.sort(D.concat(blobs, D.PAIR)["b"])
-        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [BAND_KEYS, "dump"]):
+        copies = np.sort(D.concat(blobs, D.COPY)["b"])
+        for first, batch in _sketch_batches(entry, fate.candidate_columns(self.min_score) + [BAND_KEYS] + SALTED):
             with self.timed(STAGE):
                 has_bands = batch.column(BAND_KEYS).is_valid().to_numpy(zero_copy_only=False)
                 rows = np.flatnonzero(fate.candidates(batch, self.min_score) & has_bands)
@@ -114,8 +140,7 @@ class _BandEntries(EventsDoFn):
                 representative = ~_contains(copies, locs)
                 rows, locs = rows[representative], locs[representative]
                 bands = D.fixed_binary(batch.column(BAND_KEYS), 8 * NUM_BANDS)[rows]
-                if self.scope == "dump":
-                    bands = bands ^ D.salts(batch.column("dump").take(pa.array(rows)).to_pylist())[:, :1]
+                bands = bands ^ _salts(batch.select(SALTED).take(pa.array(rows)), self.scope)[:, :1]
                 out = []
                 for band in self.bands:
                     entries = np.empty(len(rows), dtype=D.BAND_ENTRY)
@@ -141,43 +166,50 @@ def _bucket_edges(group):
 # ---------------------------------------------------------------- survivors and verdicts
 
 
-def _entry_and(tagged, tag: str):
-    entry, values = None, []
+def _entry_and(tagged, *tags: str) -> tuple:
+    """(manifest entry, the values tagged tags[0], those tagged tags[1], ...) of one file's TaggedGroup."""
+    entry, values = None, {tag: [] for tag in tags}
     for t, value in tagged:
         if t == "entry":
             entry = value
-        elif t == tag:
-            values.append(value)
-    return entry, values
+        elif t in values:
+            values[t].append(value)
+    return (entry, *values.values())
 
 
 class _PerStagedFile(EventsDoFn):
-    """(file index, its manifest entry and the values tagged `tag` for it) -> what `handle` makes of them, timed;
-    nothing for a file without such values."""
+    """(file index, its manifest entry and the values tagged `tags` for it) -> what `handle` makes of them (one list
+    per tag), timed; nothing for a file without such values."""
 
-    tag = ""
+    tags: tuple[str, ...] = ()
 
     def process(self, group):
         index, tagged = group
-        entry, values = _entry_and(tagged, self.tag)
-        if not values:
+        entry, *values = _entry_and(tagged, *self.tags)
+        if not any(values):
             return
         with self.timed(STAGE):
-            out = self.handle(index, entry, values)
+            out = self.handle(index, entry, *values)
         yield from out
 
-    def handle(self, index: int, entry: dict | None, values: list) -> list:
+    def handle(self, index: int, entry: dict | None, *values: list) -> list:
         raise NotImplementedError
 
 
 class _RecordKeys(_PerStagedFile):
-    """A staged file and its documents that are in a component -> (root, (record key, loc)) for the survivor choice."""
+    """A staged file and its documents that are in a component -> (root, (record key, loc, weight)) for the survivor
+    choice and its size."""
 
-    tag = "member"
+    tags = ("member",)
 
     def handle(self, index, entry, members):
         keys = read_columns(entry["staged"], [RECORD_KEY])[RECORD_KEY]
-        return [(root, (keys[int(D.row_of(loc))].as_py(), loc)) for loc, root in members]
+        weights = _weights(entry)
+        out = []
+        for loc, root in members:
+            row = int(D.row_of(loc))
+            out.append((root, (keys[row].as_py(), loc, 1 if weights is None else int(weights[row]))))
+        return out
 
 
 def _component_verdicts(group, parts: int):
@@ -185,17 +217,17 @@ def _component_verdicts(group, parts: int):
     _, members = group
     members = list(members)
     survivor = D.component_survivor(members)
-    for _, loc in members:
+    for _, loc, weight in members:
         yield loc % parts, (loc, survivor)
         if loc != survivor:
-            verdict = np.array([(loc, survivor, D.MINHASH)], dtype=D.VERDICT)
+            verdict = np.array([(loc, survivor, D.MINHASH, weight)], dtype=D.VERDICT)
             yield beam.pvalue.TaggedOutput("removed", (int(D.file_of(survivor)), verdict.tobytes()))
 
 
 def _copy_verdicts(group):
     """A representative partition -> VERDICTs of its exact copies, by the survivor's file."""
     _, tagged = group
-    copies = D.concat([value for tag, value in tagged if tag == "copies"], D.PAIR)
+    copies = D.concat([value for tag, value in tagged if tag == "copies"], D.COPY)
     survivors = np.array([value for tag, value in tagged if tag == "survivor"], dtype=np.uint64).reshape(-1, 2)
     pairs = np.empty(len(survivors), dtype=D.PAIR)
     pairs["a"], pairs["b"] = survivors[:, 0], survivors[:, 1]
@@ -204,9 +236,10 @@ def _copy_verdicts(group):
 
 
 class _NameSurvivors(_PerStagedFile):
-    """The survivors' file and verdicts naming its rows -> (removed file, (rows, reasons, survivor ids))."""
+    """The survivors' file and verdicts naming its rows -> (removed file, (rows, reasons, survivor ids)), and
+    (this file, (survivor rows, cluster sizes)) on the output "sizes"."""
 
-    tag = "verdict"
+    tags = ("verdict",)
 
     def handle(self, index, entry, blobs):
         verdicts = D.concat(blobs, D.VERDICT)
@@ -217,24 +250,26 @@ class _NameSurvivors(_PerStagedFile):
             chosen = verdicts[part]
             out.append((f, (D.row_of(chosen["loc"]).astype("<u4").tobytes(), chosen["reason"].tobytes(),
                             [named[i] for i in part.tolist()])))
+        weights = _weights(entry)
+        rows, sizes = D.survivor_sizes(verdicts, D.weights(None, len(ids)) if weights is None else weights)
+        out.append(beam.pvalue.TaggedOutput("sizes", (index, (rows.astype("<u4").tobytes(), sizes.astype("<i8").tobytes()))))
         return out
 
 
 class _WriteVerdicts(_PerStagedFile):
-    """A staged file and the verdicts on its rows -> VERDICTS/<index>.parquet, sorted by row."""
+    """A staged file, the verdicts on its rows and its survivors' sizes -> VERDICTS/<index>.parquet, sorted by row."""
 
-    tag = "named"
+    tags = ("named", "sizes")
 
     def __init__(self, verdict_dir: str):
         self.verdict_dir = verdict_dir
 
-    def handle(self, index, entry, named):
-        rows = np.concatenate([np.frombuffer(r, dtype="<u4") for r, _, _ in named])
-        reasons = np.concatenate([np.frombuffer(c, dtype="<u1") for _, c, _ in named])
-        ids = [i for _, _, chunk in named for i in chunk]
-        order = np.argsort(rows, kind="stable")
-        table = pa.table({"row": rows[order].astype(np.int64), "filter_reason": [D.REASONS[c] for c in reasons[order]],
-                          "duplicate_of": [ids[i] for i in order.tolist()]}, schema=VERDICT_SCHEMA)
+    def handle(self, index, entry, named, sized):
+        reasons = D.concat([c for _, c, _ in named], np.dtype("<u1"))
+        columns = D.verdict_columns(D.concat([r for r, _, _ in named], np.dtype("<u4")), reasons,
+                                    [i for _, _, chunk in named for i in chunk],
+                                    D.concat([r for r, _ in sized], np.dtype("<u4")), D.concat([n for _, n in sized], np.dtype("<i8")))
+        table = pa.table(columns, schema=VERDICT_SCHEMA)
         with atomic_create(verdict_path(self.verdict_dir, index)) as f:
             pq.write_table(table, f, compression="zstd")
         for code, n in zip(*np.unique(reasons, return_counts=True)):
@@ -244,6 +279,22 @@ class _WriteVerdicts(_PerStagedFile):
 
 def verdict_path(verdict_dir: str, index: int) -> str:
     return f"{verdict_dir}/{index:06d}.parquet"
+
+
+def read_verdicts(verdict_dir: str | None, index: int) -> fate.Verdicts | None:
+    """Dedup's verdicts on staged file `index` (`curation.fate.Verdicts`); None without dedup (`verdict_dir` None)."""
+    if verdict_dir is None:
+        return None
+    if not FileSystems.exists(verdict_path(verdict_dir, index)):
+        return fate.Verdicts({}, {})
+    table = read_columns(verdict_path(verdict_dir, index), VERDICT_SCHEMA.names)
+    losers, sizes = {}, {}
+    for row, reason, of, size in zip(*(table[c].to_pylist() for c in VERDICT_SCHEMA.names)):
+        if reason is None:
+            sizes[row] = size
+        else:
+            losers[row] = (reason, of)
+    return fate.Verdicts(losers, sizes)
 
 
 class Deduplicate(beam.PTransform):
@@ -302,10 +353,10 @@ class Deduplicate(beam.PTransform):
         named = (
             {"entry": entries, "verdict": (copy_verdicts, survivors.removed) | "AllVerdicts" >> beam.Flatten()}
             | "BySurvivorFile" >> TaggedGroup()
-            | "NameSurvivors" >> beam.ParDo(_NameSurvivors()).with_outputs(EVENTS, main="named")
+            | "NameSurvivors" >> beam.ParDo(_NameSurvivors()).with_outputs(EVENTS, "sizes", main="named")
         )
         written = (
-            {"entry": entries, "named": named["named"]}
+            {"entry": entries, "named": named["named"], "sizes": named["sizes"]}
             | "ByRemovedFile" >> TaggedGroup()
             | "WriteVerdicts" >> beam.ParDo(_WriteVerdicts(self.verdict_dir)).with_outputs(EVENTS, main="indices")
         )

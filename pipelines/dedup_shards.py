@@ -2,7 +2,8 @@
 
     1. sketch  every input shard, alone -> the MinHash sketch of each of its rows -> STAGING/<fp>/<shard>.parquet
     2. dedup   pipelines/dedup.py over the sketches
-    3. write   pipelines/write.py: survivors to OUT/data, the others to OUT/removed (text read from the input shards)
+    3. write   pipelines/write.py: survivors to OUT/data/<language>, the others to OUT/removed/<language> (text read
+               from the input shards); a survivor's minhash_cluster_size adds up its cluster's sizes from the inputs
 
 Sketches are staged like `curate run`'s files, so a rerun reuses them and a new
 input shard is the only one sketched. The inputs were scrubbed and counted when
@@ -26,6 +27,7 @@ from curation.minhash import NGRAM, NUM_BANDS, ROWS_PER_BAND, SEED
 from curation.run_output import run_shards
 from curation.staged import fingerprint, package_versions, source_digest
 from curation.stats import Stats
+from pipelines.dedup import Deduplicate, read_verdicts
 from pipelines.dedup import run_phase as run_dedup
 from pipelines.files import (atomic_create, delete_tree, matching, open_parquet, read_manifest, read_text,
                              remove_temporaries, write_manifest)
@@ -36,7 +38,8 @@ from pipelines.write import WriteOutput
 
 
 class SketchShard(StagingDoFn):
-    """An input shard -> its sketch file: the sketch of each of its rows, in its order."""
+    """An input shard -> its sketch file: the sketch of each of its rows, in its order, with its language's shingle
+    words as `curate run` sketches them."""
 
     source_is_input = True
 
@@ -44,6 +47,14 @@ class SketchShard(StagingDoFn):
         from curation.minhash import Sketcher
 
         self.sketcher = Sketcher()
+        self.words: dict[str, object] = {}
+
+    def _words(self, lid_code: str):
+        from curation.languages import shingle_words
+
+        if lid_code not in self.words:
+            self.words[lid_code] = shingle_words(lid_code)
+        return self.words[lid_code]
 
     def write_staged(self, path: str, staged: str) -> dict:
         from curation.minhash import record_key
@@ -65,7 +76,7 @@ class SketchShard(StagingDoFn):
                 if row is None:
                     break
                 doc = from_row(row)
-                exact, bands = self.sketcher.sketch(doc.text)
+                exact, bands = self.sketcher.sketch(doc.text, self._words(doc.language))
                 full = staged_row(doc, None, record_key(doc), exact, bands)
                 sketched = {name: full[name] for name in schema.names}  # not the text: the input shard keeps it
                 sketch_s += time.perf_counter() - t1
@@ -104,7 +115,7 @@ class SketchShards(beam.PTransform):
 def _shard_paths(directory: str) -> list[str]:
     paths = run_shards(directory, match=lambda pattern: matching([pattern]))
     if not paths:
-        pattern = f"{directory.rstrip('/')}/data/*.parquet"
+        pattern = f"{directory.rstrip('/')}/data/<language>/*.parquet"
         raise UsageError(f"no Parquet shards match {pattern!r} (expected the output directory of `curate run`)")
     return paths
 
@@ -183,7 +194,6 @@ def run(args) -> dict:
 def stage_documents(files: list[list], folder: str) -> str:
     """Documents already in memory, staged as dedup candidates (one staged file per list); returns the manifest's path."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from curation.minhash import Sketcher, record_key
     from curation.staged import staged_row, staged_schema
@@ -194,7 +204,9 @@ def stage_documents(files: list[list], folder: str) -> str:
         path = f"{folder}/staged-{i:06d}.parquet"
         rows = [staged_row(d, None, record_key(d), *sketcher.sketch(d.text)) for d in docs]
         pq.write_table(pa.Table.from_pylist(rows, schema=staged_schema((), False)), path)
-        entries.append({"input": f"{i:06d}", "staged": path, "source": path, "candidates": len(docs), "stats": {}})
+        stats = Stats()
+        stats.add(("read", len(docs)))
+        entries.append({"input": f"{i:06d}", "staged": path, "source": path, "candidates": len(docs), "stats": stats.to_dict()})
     return write_manifest(entries, f"{folder}/manifest.jsonl")
 
 
@@ -202,14 +214,8 @@ def deduplicate_documents(files: list[list], folder: str, scope: str = "global",
     """The dedup phase over documents in memory: (file, row, reason, duplicate_of) of every removed one, sorted."""
     from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-    from pipelines.dedup import Deduplicate
-
     manifest = stage_documents(files, folder)
     with beam.Pipeline(runner=FnApiRunner(), options=options) as p:
         _ = p | beam.Create([manifest]) | Deduplicate(f"{folder}/verdicts", scope, **kwargs)
-    removed = []
-    for i in range(len(files)):
-        path = f"{folder}/verdicts/{i:06d}.parquet"
-        if os.path.exists(path):
-            removed += [(i, row["row"], row["filter_reason"], row["duplicate_of"]) for row in pq.read_table(path).to_pylist()]
-    return sorted(removed)
+    losers = [(i, read_verdicts(f"{folder}/verdicts", i).losers) for i in range(len(files))]
+    return sorted((i, row, reason, of) for i, rows in losers for row, (reason, of) in rows.items())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import random
 from pathlib import Path
@@ -21,6 +20,7 @@ from curate_cli import dedup as dedup_command
 from curation.document import Document
 from curation.errors import UsageError
 from curation.minhash import Sketcher, record_key
+from curation.run_output import run_shards
 from curation.schema import schema_for, to_row
 from curation.staged import staged_row, staged_schema
 from pipelines.components import ConnectedComponents
@@ -222,8 +222,8 @@ def test_curate_dedup_across_runs(tmp_path):
 
     keep = survivor(first[0], second[0])
     gone = first[0] if keep is second[0] else second[0]
-    kept = [row for f in glob.glob(f"{out}/data/*.parquet") for row in pq.read_table(f).to_pylist()]
-    removed = [row for f in glob.glob(f"{out}/removed/*.parquet") for row in pq.read_table(f).to_pylist()]
+    kept = [row for f in run_shards(out) for row in pq.read_table(f).to_pylist()]
+    removed = [row for f in run_shards(out, "removed") for row in pq.read_table(f).to_pylist()]
     assert sorted(row["id"] for row in kept) == sorted(["a2", keep.id])
     assert [(r["id"], r["filter_reason"], r["duplicate_of"]) for r in removed] == [(gone.id, "exact_duplicate", keep.id)]
     a1 = next(row for row in kept + removed if row["id"] == "a1")
@@ -262,9 +262,10 @@ def test_too_few_rounds_for_a_chain_run_again_with_max_rounds(tmp_path, monkeypa
     monkeypatch.setattr(phases, "run", lambda name, build, **kw: attempts.append(name) or run(name, build, **kw))
     dedup_phase.run_phase(phases, manifest, str(tmp_path / "verdicts"), "global", entries)
     assert attempts == ["dedup", "dedup"]  # one round was too few for this chain
-    removed = pq.read_table(tmp_path / "verdicts" / "000000.parquet").to_pylist()
+    verdicts = dedup_phase.read_verdicts(str(tmp_path / "verdicts"), 0)
     keep = survivor(*chain)
-    assert sorted((chain[r["row"]].id, r["duplicate_of"]) for r in removed) == sorted((d.id, keep.id) for d in chain if d is not keep)
+    assert sorted((chain[row].id, of) for row, (_, of) in verdicts.losers.items()) == sorted((d.id, keep.id) for d in chain if d is not keep)
+    assert verdicts.sizes == {chain.index(keep): len(chain)}
 
 
 def test_rounds_grow_with_the_candidates():

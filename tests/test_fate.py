@@ -1,5 +1,5 @@
-"""A staged row's fate (`curation.fate`): the quality cut's threshold, then cut, dedup loser or kept, decided alike
-per row and per table."""
+"""A staged row's fate (`curation.fate`): the quality cut's threshold, then cut, dedup loser or kept, and a kept
+row's cluster size."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curation import fate
+from curation.schema import CLUSTER_SIZE
 from curation.staged import REASON
 
-VERDICTS = {3: ("minhash_duplicate", "<urn:uuid:survivor>"), 4: ("exact_duplicate", "<urn:uuid:survivor>")}
+LOSERS = {3: ("minhash_duplicate", "<urn:uuid:survivor>"), 4: ("exact_duplicate", "<urn:uuid:survivor>")}
+VERDICTS = fate.Verdicts(LOSERS, {7: 3})
 
 
 def test_the_top_fraction_threshold_is_exact_but_for_one_bin():
@@ -60,13 +62,25 @@ def test_cut_summary_and_its_accounting():
     ({REASON: None, "score": 0.4}, 0, 0.5, ("quality_top", None)),  # cut
     ({REASON: None, "score": None}, 0, 0.0, ("quality_top", None)),  # a missing score is below every cut
     ({REASON: None, "score": 0.5}, 0, 0.5, (None, None)),  # at the threshold: kept
-    ({REASON: None, "score": 0.9}, 3, 0.5, VERDICTS[3]),  # dedup loser
+    ({REASON: None, "score": 0.9}, 3, 0.5, LOSERS[3]),  # dedup loser
     ({REASON: None, "score": 0.1}, 3, 0.5, ("quality_top", None)),  # the cut comes before dedup
     ({REASON: "url:blocked", "score": None}, 4, None, ("url:blocked", None)),  # staging drops are never dedup losers
-    ({REASON: None}, 4, None, VERDICTS[4]),  # no cut, no score column
+    ({REASON: None}, 4, None, LOSERS[4]),  # no cut, no score column
 ])
 def test_fate_of_one_row(row, index, min_score, expected):
-    assert fate.fate(row, VERDICTS, index, min_score) == expected
+    filler = {REASON: None, **({"score": 1.0} if "score" in row else {})}
+    table = pa.Table.from_pylist([filler] * index + [row] + [filler] * (4 - index), schema=pa.schema(
+        [pa.field(REASON, pa.string())] + ([pa.field("score", pa.float64())] if "score" in row else [])))
+    assert fate.fates(table, min_score, VERDICTS)[index] == expected
+    assert fate.fates(table, min_score, None)[index] == (expected if expected not in LOSERS.values() else (None, None))
+
+
+def test_cluster_size_of_a_kept_row():
+    assert fate.cluster_size({}, 7, VERDICTS) == 3  # a survivor: dedup counted its cluster
+    assert fate.cluster_size({}, 0, VERDICTS) == 1  # no duplicates
+    assert fate.cluster_size({CLUSTER_SIZE: 5}, 0, VERDICTS) == 5  # a `curate dedup` input keeps the size it had
+    assert fate.cluster_size({CLUSTER_SIZE: None}, 0, VERDICTS) == 1
+    assert fate.cluster_size({}, 7, None) is None  # no dedup
 
 
 _rows = st.lists(st.tuples(st.sampled_from([None, "c4:short"]), st.one_of(st.none(), st.floats(0, 1))), max_size=30)
@@ -74,16 +88,16 @@ _rows = st.lists(st.tuples(st.sampled_from([None, "c4:short"]), st.one_of(st.non
 
 @settings(max_examples=200, deadline=None)
 @given(_rows, st.one_of(st.none(), st.floats(0, 1)), st.sets(st.integers(0, 29)))
-def test_table_masks_agree_with_the_row_decision(rows, min_score, losers):
-    """Dedup's candidates, shard sizing's kept rows and the writer's per-row fate never disagree."""
+def test_candidates_and_fates_agree(rows, min_score, losers):
+    """Dedup's candidates are the rows kept without dedup; dedup's losers among them are the only other change."""
     reasons, scores = pa.array([r for r, _ in rows], pa.string()), pa.array([s for _, s in rows], pa.float64())
     table = pa.table({REASON: reasons, fate.SCORE: scores})
-    verdicts = {i: ("minhash_duplicate", "x") for i in losers if i < len(rows)}
-    as_rows = table.to_pylist()
+    verdicts = fate.Verdicts({i: ("minhash_duplicate", "x") for i in losers if i < len(rows)}, {})
     columns = table.select(fate.candidate_columns(min_score))
     candidates = fate.candidates(columns, min_score)
-    kept = fate.kept(columns, min_score, verdicts)
-    assert candidates.tolist() == [fate.fate(row, {}, i, min_score) == (None, None) for i, row in enumerate(as_rows)]
-    assert kept.tolist() == [fate.fate(row, verdicts, i, min_score)[0] is None for i, row in enumerate(as_rows)]
+    alone, deduplicated = fate.fates(columns, min_score, None), fate.fates(columns, min_score, verdicts)
+    assert candidates.tolist() == [f == (None, None) for f in alone]
+    assert deduplicated == [verdicts.losers[i] if c and i in verdicts.losers else f
+                            for i, (c, f) in enumerate(zip(candidates.tolist(), alone))]
     batch = pa.RecordBatch.from_pydict({REASON: reasons, fate.SCORE: scores})
     assert fate.candidates(batch, min_score).tolist() == candidates.tolist()

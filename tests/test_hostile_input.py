@@ -77,7 +77,7 @@ def hostile_run(corpus, tmp_path_factory) -> tuple[dict, Path]:
 def _rows(out: Path) -> list[dict]:
     rows = []
     for kind in ("data", "removed"):
-        for path in sorted((out / kind).glob("*.parquet")):
+        for path in sorted((out / kind).glob("*/*.parquet")):
             rows += [dict(r, kind=kind) for r in pq.read_table(path).to_pylist()]
     return rows
 

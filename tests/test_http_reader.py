@@ -278,9 +278,10 @@ def test_pipeline_over_http_with_faults_equals_local_run(tmp_path):
     by_url = {server.url(str(Path(p).relative_to(root))): m for p, m in local["file_errors"].items()}
     assert remote["file_errors"] == by_url
     for kind in ("data", "removed"):
-        local_files = sorted((tmp_path / "local" / kind).glob("*.parquet"))
-        http_files = sorted((tmp_path / "http" / kind).glob("*.parquet"))
-        assert [f.name for f in local_files] == [f.name for f in http_files] and local_files
+        local_files = sorted((tmp_path / "local" / kind).glob("*/*.parquet"))
+        http_files = sorted((tmp_path / "http" / kind).glob("*/*.parquet"))
+        assert [f.relative_to(tmp_path / "local") for f in local_files] == [f.relative_to(tmp_path / "http") for f in http_files]
+        assert local_files
         for a, b in zip(local_files, http_files):
             ta, tb = pq.read_table(a), pq.read_table(b)
             assert ta.drop_columns(["file_path"]).equals(tb.drop_columns(["file_path"]))

@@ -12,7 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO, SAMPLE_WARCS, run_curate, shared_path
-from curation.schema import FINEWEB_SCHEMA
+from curation.run_output import run_shards
+from curation.schema import KEPT_SCHEMA
 
 
 def _balanced(stats: dict) -> bool:
@@ -20,12 +21,12 @@ def _balanced(stats: dict) -> bool:
 
 
 def _shard_bytes(out: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("*/*.parquet"))}
+    return {str(Path(p).relative_to(out)): Path(p).read_bytes() for kind in ("data", "removed") for p in run_shards(out, kind)}
 
 
 def test_sample_run_accounts_for_every_record(sample_run):
     stats = json.loads((sample_run / "stats.json").read_text())
-    assert set(stats) == {"records_read", "kept", "dropped", "errors", "file_errors", "stages", "config"}
+    assert set(stats) == {"records_read", "kept", "dropped", "errors", "file_errors", "stages", "languages", "config"}
     assert _balanced(stats), stats
     assert stats["kept"] > 0 and stats["records_read"] > stats["kept"]
     for reason in ("not_response", "not_html", "language_precheck"):
@@ -38,27 +39,28 @@ def test_sample_run_accounts_for_every_record(sample_run):
 
 
 def test_sample_shards_have_exactly_the_fineweb_columns(sample_run):
-    files = sorted((sample_run / "data").glob("*.parquet"))
+    files = [Path(p) for p in run_shards(sample_run)]
     assert files and all(f.stat().st_size > 0 for f in files)
+    assert [f.parent.name for f in files] == ["eng_Latn"]  # the default recipe keeps English only
     for f in files:
         schema = pq.read_schema(f)
-        assert schema.names == FINEWEB_SCHEMA.names + ["signals"]  # signals: the run used --signals
+        assert schema.names == KEPT_SCHEMA.names + ["signals"]  # signals: the run used --signals
         assert pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "ZSTD"
     con = duckdb.connect()
     rows = con.execute(
-        f"SELECT count(*), count(DISTINCT id), min(token_count), min(language_score) FROM read_parquet('{sample_run}/data/*.parquet')"
+        f"SELECT count(*), count(DISTINCT id), min(token_count), min(language_score) FROM read_parquet('{sample_run}/data/*/*.parquet')"
     ).fetchone()
     stats = json.loads((sample_run / "stats.json").read_text())
     assert rows[0] == rows[1] == stats["kept"]
     assert rows[2] > 0 and rows[3] > 0.65
-    langs = {r[0] for r in con.execute(f"SELECT DISTINCT language FROM read_parquet('{sample_run}/data/*.parquet')").fetchall()}
+    langs = {r[0] for r in con.execute(f"SELECT DISTINCT language FROM read_parquet('{sample_run}/data/*/*.parquet')").fetchall()}
     assert langs == {"en"}
 
 
 def test_removed_documents_carry_their_reason(sample_run):
     con = duckdb.connect()
     reasons = dict(con.execute(
-        f"SELECT filter_reason, count(*) FROM read_parquet('{sample_run}/removed/*.parquet') GROUP BY 1"
+        f"SELECT filter_reason, count(*) FROM read_parquet('{sample_run}/removed/*/*.parquet') GROUP BY 1"
     ).fetchall())
     stats = json.loads((sample_run / "stats.json").read_text())
     for reason, n in reasons.items():
@@ -157,7 +159,7 @@ def test_query_empty_view_has_the_columns_the_run_wrote(tmp_path):
     import pyarrow.parquet as pq
 
     from curation.views import connect
-    from curation.schema import FINEWEB_SCHEMA, schema_for
+    from curation.schema import schema_for
 
     (tmp_path / "removed").mkdir()
     schema = schema_for(True, ["gopher_quality.mean_word_length"], quality=True)
@@ -168,4 +170,4 @@ def test_query_empty_view_has_the_columns_the_run_wrote(tmp_path):
 
     empty = tmp_path / "nothing"
     empty.mkdir()
-    assert [row[0] for row in connect(str(empty)).execute("DESCRIBE docs").fetchall()] == FINEWEB_SCHEMA.names
+    assert [row[0] for row in connect(str(empty)).execute("DESCRIBE docs").fetchall()] == schema_for(False, None).names

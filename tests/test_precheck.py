@@ -38,6 +38,13 @@ def test_paragraph_text_stops_at_about_max_chars_of_markup():
     assert len(paragraph_text("<p>" + "word " * 10_000 + "</p>", max_chars=1_000)) <= 1_000
 
 
+def test_a_tag_cut_at_max_chars_is_not_read_as_text():
+    # tageswoche.ch: an inline SVG logo in the first <p>, cut inside its path data, read as English
+    svg = '<p><svg><path d="' + "M74.8,12.3 L80.1,15.2 " * 300 + '"/></svg> Der Text.</p>'
+    assert paragraph_text(svg, max_chars=1_000) == ""
+    assert paragraph_text("<p>a <b>b</b> c</p>", max_chars=9) == "a b"
+
+
 def test_visible_text_skips_scripts_styles_and_head():
     html = ("<html><head><title>Title</title><style>p {color: red}</style></head><body>Body <SCRIPT>var x = 1;"
             "</script >text<svg><text>drawn</text></svg> &amp; more<noscript>enable js</noscript></body></html>")

@@ -15,16 +15,16 @@ import pytest
 from conftest import SAMPLE_WARCS, run_curate, shared_path
 from curate_cli.main import main as curate
 from curation.quality import TrainConfig, int_score, load_model, train
-from curation.schema import FINEWEB_SCHEMA, REMOVED_SCHEMA
+from curation.schema import KEPT_SCHEMA, REMOVED_SCHEMA
 
 
 def _rows(directory: Path) -> list[dict]:
-    return [row for path in sorted(directory.glob("*.parquet")) for row in pq.read_table(path).to_pylist()]
+    return [row for path in sorted(directory.glob("*/*.parquet")) for row in pq.read_table(path).to_pylist()]
 
 
 def test_without_a_model_there_are_no_score_columns(sample_run):
     for kind in ("data", "removed"):
-        for path in (sample_run / kind).glob("*.parquet"):
+        for path in (sample_run / kind).glob("*/*.parquet"):
             names = pq.read_schema(path).names
             assert "score" not in names and "int_score" not in names
 
@@ -45,9 +45,9 @@ def test_run_with_a_quality_model_adds_scores_and_drops_below_the_minimum(sample
     assert "quality" in [s["name"] for s in stats["stages"]]
     assert stats["config"]["quality_model"] == str(model_path)
 
-    data_files = sorted((out / "data").glob("*.parquet"))
-    assert pq.read_schema(data_files[0]).names == FINEWEB_SCHEMA.names + ["score", "int_score"]
-    assert pq.read_schema(next((out / "removed").glob("*.parquet"))).names == REMOVED_SCHEMA.names + ["score", "int_score"]
+    data_files = sorted((out / "data").glob("*/*.parquet"))
+    assert pq.read_schema(data_files[0]).names == KEPT_SCHEMA.names + ["score", "int_score"]
+    assert pq.read_schema(next((out / "removed").glob("*/*.parquet"))).names == REMOVED_SCHEMA.names + ["score", "int_score"]
     data = _rows(out / "data")
     assert len(data) == stats["kept"]
     for row in data:

@@ -45,7 +45,7 @@ def sample_index(sample_run, tmp_path_factory) -> Path:
 def test_distinctive_phrase_of_every_sample_document_finds_it_at_rank_1(sample_index):
     import duckdb
 
-    docs = duckdb.sql(f"SELECT id, text FROM '{sample_index}/data/*.parquet'").fetchall()
+    docs = duckdb.sql(f"SELECT id, text FROM '{sample_index}/data/*/*.parquet'").fetchall()
     searcher = Searcher(sample_index)
     assert searcher.num_docs == len(docs) == 40
     for doc_id, text in docs:
