@@ -14,7 +14,7 @@ import re
 from itertools import chain
 
 BROKEN = "IS_ALPHA"  # a token equal to this string breaks spaCy's pipeline inside a memory zone
-_CACHE_LIMIT = 300_000  # memoised runs (about 100 MB) per language before the memo starts over
+_CACHE_LIMIT = 40_000  # memoised runs (about 13 MB) per language before the memo starts over: a worker may see 60 languages
 _RUNS = re.compile(r"\S+")  # spaCy's runs: Python's \s is str.isspace, spaCy's test
 
 
