@@ -102,7 +102,7 @@ def test_thresholds_are_the_configs():
 
 @pytest.mark.parametrize("name", ["deu_Latn", "cmn_Hani", "jpn_Jpan", "rus_Cyrl", "srp_Latn", "tha_Thai", "chj_Latn"])
 def test_thresholds_equal_the_yaml(name):
-    yaml = pytest.importorskip("yaml", reason="PyYAML reads the upstream configs (development virtualenv only)")
+    yaml = pytest.importorskip("yaml", reason="PyYAML (installed with apache-beam) reads the upstream configs")
     upstream = yaml.safe_load(shared_path("fineweb2", "configs", f"{name}.yml").read_text(encoding="utf-8"))
     config = recipe(name)
     for field, value in upstream.items():

@@ -121,7 +121,6 @@ def _chinese_bands(text: str, words) -> set[int]:
 
 
 def test_chinese_shingles_come_from_jieba():
-    pytest.importorskip("jieba")
     article = next(a for a in ALL_ARTICLES if a.site == "zh_food")
     original = "\n".join("".join(line.strip() for line in block.splitlines()) for block in article.body.split("\n\n"))
     copy = original.replace("多做几次，就能找到最适合自己家人口味的做法。", "多试几次，总能找到全家都爱吃的做法。")
@@ -153,8 +152,6 @@ SHORT_PAGES = [  # one German and one English page too short to pass their recip
 
 
 def test_a_mixed_language_archive_adds_up(tmp_path):
-    pytest.importorskip("jieba")
-    pytest.importorskip("sudachipy")
     pages = [(a.title, body_html(a.body, SITES[a.site].lang)) for a in ALL_ARTICLES
              if SITES[a.site].lang != "en" or a.site == "garden"] + SHORT_PAGES
     warc = tmp_path / "mixed.warc.gz"
