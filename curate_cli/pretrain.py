@@ -60,6 +60,7 @@ def register(subparsers) -> None:
     add("--compile", choices=["auto", "on", "off"])
     add("--threads", type=integer(1))
     add("--stop-after", type=integer(1), metavar="STEP")
+    add("--max-seconds", type=number(0, low_open=True), metavar="S")
     add("--init-from", metavar="RUN_DIR")
     add("--resume", action="store_true", default=False)
     add("--no-progress", dest="progress", action="store_false")
@@ -132,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
         values.update(PRESETS[args.preset])
     if args.resume and (run_dir / "config.json").exists():
         saved = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-        saved.pop("stop_after", None)  # a one-off pause, not part of the run's recipe
+        for pause in ("stop_after", "max_seconds"):  # one-off pauses, not part of the run's recipe
+            saved.pop(pause, None)
         values.update(saved)
     elif args.resume:
         print(f"{run_dir}: no checkpoint yet, starting a new run")

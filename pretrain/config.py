@@ -58,6 +58,8 @@ class TrainConfig:
     compile: str = setting("auto", "torch.compile; auto: on for CUDA, off on CPU")
     resume: bool = setting(False, "continue the run in the run directory from its checkpoint")
     stop_after: int | None = setting(None, "checkpoint and exit at this step (a resume continues the run)")
+    max_seconds: float | None = setting(None, "checkpoint and exit once this session's training steps have taken "
+                                              "this many seconds (a resume continues the run)")
     init_from: str | None = setting(None, "start from another run's weights with a fresh optimizer and schedule")
     progress: bool = setting(True, "a progress bar and val lines (on rank 0)")
     threads: int | None = setting(None, "torch CPU threads (default: torch's choice)")
@@ -88,6 +90,8 @@ def check_config(config: TrainConfig) -> None:
         value = getattr(config, name)
         if (value is not None or name in positive) and value < 1:
             raise ConfigError(f"{name} must be at least 1, got {value}")
+    if config.max_seconds is not None and not config.max_seconds > 0:
+        raise ConfigError(f"max_seconds must be above 0, got {config.max_seconds}")
 
 
 def batch_geometry(config: TrainConfig, world: int) -> tuple[int, int]:

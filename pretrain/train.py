@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict
 from pathlib import Path
@@ -40,8 +41,12 @@ from pretrain.runtime import peak_bf16_flops, seed_everything, setup_distributed
 from pretrain.val_loss import evaluate, token_byte_lengths
 
 
-def train(config: TrainConfig) -> dict:
-    """Train (or resume) one run; returns a summary of the final state."""
+def train(config: TrainConfig, on_checkpoint: Callable[[int, Path], None] | None = None) -> dict:
+    """Train (or resume) one run; returns a summary of the final state.
+
+    `on_checkpoint(step, path)` is called on rank 0 after each checkpoint is written
+    (bench/gpu_check.py keeps one to prove that a resume continues exactly).
+    """
     # ---- processes and devices ----------------------------------------------------------------
     check_config(config)
     rank, world, device = setup_distributed(config.device)
@@ -128,7 +133,7 @@ def train(config: TrainConfig) -> dict:
     step, train_loss, val = start_step, float("nan"), {}
     stop_at = min(total_steps, config.stop_after) if config.stop_after is not None else total_steps
     while True:
-        last = step >= stop_at
+        last = step >= stop_at or out_of_time(config, elapsed - resumed_elapsed, world, device)
         if val_data is not None and (step % config.eval_every == 0 or step == total_steps) and not (
                 step == start_step and start_step > 0):
             val = evaluate(model, val_data, token_bytes, config, rank, world, device, autocast)
@@ -136,13 +141,15 @@ def train(config: TrainConfig) -> dict:
                 metrics.write({"kind": "val", "step": step, **val})
                 say(f"step {step}: val loss {val['val_loss']:.4f}, val bpb {val['val_bpb']:.4f}")
         if master and step > start_step and (last or step % config.save_every == 0):
-            save_checkpoint(run_dir, {
+            saved = save_checkpoint(run_dir, {
                 "step": step, "elapsed_s": elapsed, "data_position": data_position,
                 "model": raw_model.state_dict(), "optimizers": [opt.state_dict() for opt in optimizers],
                 "model_config": model_config.to_dict(), "train_config": asdict(config),
                 "tokenizer_hash": train_data.tokenizer_hash,
             })
             plot_losses(run_dir / METRICS_NAME, run_dir / PLOT_NAME)
+            if on_checkpoint is not None:
+                on_checkpoint(step, saved)
         if world > 1:
             dist.barrier()
         if last:
@@ -156,8 +163,10 @@ def train(config: TrainConfig) -> dict:
         loss_sum = torch.zeros((), device=device)
         for micro in range(micro_steps):
             rows = slice(micro * config.device_batch_size, (micro + 1) * config.device_batch_size)
-            xb = torch.from_numpy(x[rows]).to(device, non_blocking=True)
-            yb = torch.from_numpy(y[rows]).to(device, non_blocking=True)
+            xb, yb = torch.from_numpy(x[rows]), torch.from_numpy(y[rows])
+            if cuda:  # pinned host memory: the copy to the GPU overlaps the step instead of stalling it
+                xb, yb = xb.pin_memory(), yb.pin_memory()
+            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             if world > 1:
                 model.require_backward_grad_sync = micro == micro_steps - 1
             with autocast:
@@ -194,9 +203,21 @@ def train(config: TrainConfig) -> dict:
         dist.destroy_process_group()
     session_s = elapsed - resumed_elapsed
     return {"step": step, "total_steps": total_steps, "trained_steps": step - start_step, "train_loss": train_loss, **val,
-            "params": num_params, "tokens": step * config.batch_tokens, "elapsed_s": elapsed,
+            "params": num_params, "flops_per_token": flops_per_token, "tokens": step * config.batch_tokens,
+            "elapsed_s": elapsed,
             "tokens_per_s": (step - start_step) * config.batch_tokens / session_s if session_s else float("nan"),
-            "run_dir": str(run_dir)}
+            "peak_memory_bytes": torch.cuda.max_memory_allocated(device) if cuda else None, "run_dir": str(run_dir)}
+
+
+def out_of_time(config: TrainConfig, session_s: float, world: int, device: torch.device) -> bool:
+    """Whether this session has spent config.max_seconds; rank 0's clock decides, so every rank stops at one step."""
+    if config.max_seconds is None:
+        return False
+    if world == 1:
+        return session_s >= config.max_seconds
+    spent = torch.tensor(float(session_s >= config.max_seconds), device=device)
+    dist.broadcast(spent, 0)
+    return bool(spent.item())
 
 
 def rank_rows(a: np.ndarray, rank: int, world: int) -> np.ndarray:

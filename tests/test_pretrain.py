@@ -100,6 +100,17 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(token_dir, full_run,
     assert resumed["data_position"] == uninterrupted["data_position"] == 12
 
 
+def test_a_time_budget_checkpoints_and_the_resume_continues_exactly(token_dir, full_run, tmp_path):
+    saved = []
+    first = train(tiny_config(token_dir, tmp_path, max_seconds=1e-9), on_checkpoint=lambda *s: saved.append(s))
+    assert first["step"] == 1 and saved == [(1, tmp_path / "checkpoint.pt")]
+    assert first["flops_per_token"] > 0 and first["peak_memory_bytes"] is None  # no CUDA here
+    second = train(tiny_config(token_dir, tmp_path, resume=True))
+    assert second["step"] == 12
+    resumed, uninterrupted = (read_metrics(run / "metrics.jsonl") for run in (tmp_path, full_run))
+    assert without_timing(resumed) == without_timing(uninterrupted)
+
+
 def test_a_run_lowers_val_loss_and_writes_its_artifacts(full_run):
     records = read_metrics(full_run / "metrics.jsonl")
     val = [r for r in records if r["kind"] == "val"]
@@ -121,7 +132,7 @@ def test_two_ddp_processes_train_like_one(token_dir, full_run, tmp_path):
                       f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
                       "from pretrain.config import TrainConfig\nfrom pretrain.train import train\n"
                       "train(TrainConfig(**json.loads(sys.argv[1])))\n")
-    config = asdict(tiny_config(token_dir, tmp_path / "ddp", stop_after=4))
+    config = asdict(tiny_config(token_dir, tmp_path / "ddp", stop_after=4, max_seconds=3600))  # rank 0's clock rules
     subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
                     str(script), json.dumps(config)], check=True, timeout=300, capture_output=True)
     ddp = [r["loss"] for r in read_metrics(tmp_path / "ddp" / "metrics.jsonl") if r["kind"] == "train"]
