@@ -93,18 +93,20 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from curation.ablation_report import write_outputs
     from curate_cli.ablate_train import setup_torch
-    from curation.heldout_text import seen_in
+    from curation.heldout_text import seen_in, write_benchmarks
 
     plan = make_plan(args)
     device = setup_torch(args.device, plan.settings["threads"])
-    plan.out.mkdir(parents=True, exist_ok=True)
+    (plan.out / "heldout").mkdir(parents=True, exist_ok=True)
     steps = Steps(plan.out)
+    write_benchmarks(plan.heldout, plan.hellaswag, plan.hellaswag_rows, plan.out / "heldout")
     _curate(plan, steps, args.workers)
     manifests, heldout = _tokenize(plan, steps, args.vocab_size)
     results = _train(plan, steps, args, device)
-    seen = seen_in(plan.heldout, [plan.curated(a.name) for a in plan.arms])
-    if seen:
-        print(f"warning: {seen} of the {len(plan.heldout)} held-out documents open with text an arm kept")
+    seen = seen_in(plan.benchmarks, [plan.curated(a.name) for a in plan.arms])
+    for name, count in seen.items():
+        if count:
+            print(f"warning: {count} {name} rows share a word 13-gram with a document an arm kept")
     print(write_outputs(plan.out, _ablation(args, plan, manifests, heldout, results, seen, device)))
     return 0
 
@@ -123,7 +125,8 @@ def _curate(plan: Plan, steps: Steps, workers: int | None) -> None:
         _once(steps, plan, f"curate-{arm.name}", plan.curated(arm.name) / "run.json", lambda arm=arm: step("run", [
             *repeat_flag("--input", plan.inputs), "--output", str(plan.curated(arm.name)),
             "--staging-dir", str(plan.out / "staged"), *(["--workers", str(workers)] if workers else []),
-            *arm.curate_flags(plan.model)]))
+            *arm.curate_flags(plan.model),
+            *repeat_flag("--decontaminate", [f"{name}={path}" for name, path in plan.benchmarks.items()])]))
     for arm in plan.arms:
         if json.loads((plan.curated(arm.name) / "stats.json").read_text())["kept"] == 0:
             raise UsageError(f"recipe {arm.name} kept no documents of {plan.curated(arm.name)}; nothing to train on")
@@ -199,7 +202,7 @@ def _check_sizes(plan: Plan, manifests: dict[str, dict], heldout: dict) -> None:
         raise UsageError(f"the held-out text is shorter than one window of {seq_len + 1} tokens: give more --eval-text")
 
 
-def _ablation(args, plan: Plan, manifests: dict, heldout: dict, results: dict, seen: int, device: str) -> dict:
+def _ablation(args, plan: Plan, manifests: dict, heldout: dict, results: dict, seen: dict[str, int], device: str) -> dict:
     """ablation.json's content before the summaries: settings, then per arm its data and per-seed results."""
     from pretrain.sample import load_run
 
@@ -231,8 +234,9 @@ def _ablation(args, plan: Plan, manifests: dict, heldout: dict, results: dict, s
             "positives": plan.positives, "negatives": f"curated/{POOL}"}},
         "heldout": {"paths": args.eval_text or "default", "documents": len(plan.heldout),
                     "tokens": heldout["splits"]["train"]["num_tokens"], "bytes": heldout["splits"]["train"]["text_bytes"],
-                    "seen_in_training": seen},
-        "hellaswag": plan.hellaswag and {"data": plan.hellaswag, "rows": args.hellaswag_rows},
+                    "seen_in_training": seen["heldout"]},
+        "hellaswag": plan.hellaswag and {"data": plan.hellaswag, "rows": args.hellaswag_rows,
+                                         "seen_in_training": seen.get("hellaswag", 0)},
         "train": {"preset": args.preset, "train_flags": plan.train_flags, "params": model.num_params(),
                   "depth": plan.settings["depth"], "seq_len": plan.settings["seq_len"], "batch_tokens": batch,
                   "steps": plan.total_steps, "train_tokens": plan.total_steps * batch, "seeds": plan.seeds,

@@ -40,12 +40,14 @@ class Plan:
     tokenizer: str
     heldout: list[str]
     hellaswag: str | None
+    hellaswag_rows: int
     train_flags: list[str]
     launcher: list[str]
     settings: dict
     total_steps: int
     seeds: list[int]
     given: dict[str, Path] = field(default_factory=dict)  # --curated: arms curated elsewhere
+    benchmarks: dict[str, Path] = field(default_factory=dict)  # every arm's --decontaminate files (write_benchmarks)
     specs: dict[str, dict] = field(default_factory=dict)
 
     def curated(self, name: str) -> Path:
@@ -95,9 +97,11 @@ def make_plan(args: argparse.Namespace) -> Plan:
         raise UsageError(f"--preset {args.preset} sets no step count: pass --tokens")
     tokens = args.tokens or preset_steps * settings["batch_tokens"]
     plan = Plan(out=out, inputs=inputs, arms=arms, pool=pool, model=model, positives=positives, tokenizer=tokenizer,
-                heldout=heldout, hellaswag=hellaswag, train_flags=train_flags,
+                heldout=heldout, hellaswag=hellaswag, hellaswag_rows=args.hellaswag_rows, train_flags=train_flags,
                 launcher=_split("--launcher", args.launcher), settings=settings,
-                total_steps=math.ceil(tokens / settings["batch_tokens"]), seeds=list(range(args.seeds)), given=given)
+                total_steps=math.ceil(tokens / settings["batch_tokens"]), seeds=list(range(args.seeds)), given=given,
+                benchmarks={"heldout": out / "heldout" / "heldout.jsonl",
+                            **({"hellaswag": out / "heldout" / "hellaswag.jsonl"} if hellaswag else {})})
     for arm in ([pool] if pool and pool not in arms else []) + arms:
         if arm.name not in plan.given:
             _check_recipe(plan, arm, trained_model)
@@ -168,6 +172,8 @@ def _model_id(plan: Plan, path: str, quality_spec: dict | None) -> str:
 def _specs(plan: Plan, args: argparse.Namespace, trained_model: bool) -> None:
     """The settings of every step; a step's settings include those of the steps it reads."""
     specs = plan.specs
+    texts = hashlib.blake2b("\x00".join(plan.heldout).encode(), digest_size=16).hexdigest()
+    decontaminate = {"heldout": texts, "hellaswag": plan.hellaswag and [file_digest(plan.hellaswag), plan.hellaswag_rows]}
 
     def curate_spec(arm: Arm) -> dict:
         if arm.name in plan.given:  # curated elsewhere: what it holds, by the digest of its accounting
@@ -175,7 +181,8 @@ def _specs(plan: Plan, args: argparse.Namespace, trained_model: bool) -> None:
             return {"given": str(folder), "stats": file_digest(folder / "stats.json"), "run": file_digest(folder / "run.json")}
         flags = arm.curate_flags(plan.model)
         model = flags[flags.index("--quality-model") + 1] if "--quality-model" in flags else None
-        return {"inputs": plan.inputs, "flags": flags, "model": model and _model_id(plan, model, specs.get("quality-model"))}
+        return {"inputs": plan.inputs, "flags": flags, "model": model and _model_id(plan, model, specs.get("quality-model")),
+                "decontaminate": decontaminate}
 
     if plan.pool:
         specs[f"curate-{POOL}"] = curate_spec(plan.pool)
@@ -191,7 +198,6 @@ def _specs(plan: Plan, args: argparse.Namespace, trained_model: bool) -> None:
         tokenizer = args.tokenizer if args.tokenizer == "cl100k_base" else file_digest(args.tokenizer)
     for arm in plan.arms:
         specs[f"tokens-{arm.name}"] = {"curated": spec_hash(specs[f"curate-{arm.name}"]), "tokenizer": tokenizer}
-    texts = hashlib.blake2b("\x00".join(plan.heldout).encode(), digest_size=16).hexdigest()
     specs["heldout"] = {"documents": texts, "tokenizer": tokenizer}
     for arm in plan.arms:
         for seed in plan.seeds:

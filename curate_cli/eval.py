@@ -35,6 +35,9 @@ def register(subparsers) -> None:
                    help=f"hellaswag .jsonl.gz (default: {DEFAULT_HELLASWAG}), gsm8k .jsonl (default: {DEFAULT_GSM8K}) "
                         "or, for bpb, a token directory (default: the one the run trained on)")
     p.add_argument("--search", metavar="OUT_DIR", help="open-book: the indexed `curate run` output to ask about and search")
+    p.add_argument("--corpus", metavar="OUT_DIR",
+                   help="hellaswag, gsm8k: also score the rows that the kept documents of this `curate run` output "
+                        "quote (13-gram overlap, `curate contamination`) apart from the clean rows, as GPT-3 did")
     p.add_argument("--max-new-tokens", type=integer(1), default=None,
                    help="gsm8k, open-book: reply length at most (default: 256; open-book 32)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
@@ -53,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.task in ("hellaswag", "gsm8k"):
         default = DEFAULT_HELLASWAG if args.task == "hellaswag" else DEFAULT_GSM8K
         path = Path(existing_file("--data", args.data or default, "pass --data PATH"))
+    if args.corpus is not None and args.task not in ("hellaswag", "gsm8k"):
+        raise UsageError("--corpus goes with --task hellaswag or gsm8k")
+    dirty = _contaminated(args.task, path, args.corpus) if args.corpus is not None else None
     searcher = open_searcher(args.search, "--search") if args.search else None
     from curation.tokens import TokenDataError
     from pretrain.checkpoint import TokenizerMismatch
@@ -89,13 +95,29 @@ def run(args: argparse.Namespace) -> int:
                f"({result['idk_rate']:.0%})"
     else:
         if args.task == "hellaswag":
-            result = evals.hellaswag(model, tokenizer, path, args.limit, device)
+            result = evals.hellaswag(model, tokenizer, path, args.limit, device, dirty)
             line = (f"hellaswag: {result['examples']} examples, acc {result['acc']:.4f} ({result['correct']}), "
                     f"acc_norm {result['acc_norm']:.4f} ({result['correct_norm']}, per character of the ending); "
                     f"chance 0.25")
         else:
             system = read_chat_metadata(run_dir)["system_prompt"]
-            result = evals.gsm8k(model, tokenizer, path, system, args.limit, args.max_new_tokens or 256)
+            result = evals.gsm8k(model, tokenizer, path, system, args.limit, args.max_new_tokens or 256, dirty)
             line = f"gsm8k: {result['examples']} problems, exact match {result['accuracy']:.4f} ({result['correct']})"
+        if dirty is not None:
+            metric = "acc_norm" if args.task == "hellaswag" else "accuracy"
+            line += "".join(f"\n  {part} rows of {args.corpus}: {result[part]['examples']}, {metric} "
+                            f"{result[part][metric]:.4f}" for part in ("clean", "contaminated"))
     print(json.dumps(result) if args.json else line)
     return 0
+
+
+def _contaminated(task: str, path, corpus: str):
+    """A flag per row of the benchmark file: some kept document of `corpus` shares a word 13-gram with it."""
+    from curation.contamination import contaminated_rows, load_index
+    from curation.run_output import run_shards
+
+    shards = run_shards(existing_dir("--corpus", corpus, "pass a `curate run` output"))
+    if not shards:
+        raise UsageError(f"--corpus {corpus}: no kept documents (no data/*/*.parquet)")
+    index = load_index([f"{task}={path}"], "--data")
+    return contaminated_rows(index, shards)

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "curate_cli.search",
     "curate_cli.stats",
     "curate_cli.report",
+    "curate_cli.contamination",
     "curate_cli.dedup",
     "curate_cli.quality",
     "curate_cli.tokenize",

@@ -39,7 +39,8 @@ _BUILTIN = {
 }
 BUILTIN_NAMES = tuple(_BUILTIN)
 # `curate ablate` decides these for every arm: the inputs, where outputs and staging go, and how many workers.
-RESERVED_FLAGS = ("--input", "--crawl", "--limit", "--cc-base", "--output", "--staging-dir", "--fresh", "--workers")
+RESERVED_FLAGS = ("--input", "--crawl", "--limit", "--cc-base", "--output", "--staging-dir", "--fresh", "--workers",
+                  "--decontaminate")
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}\Z")
 
 

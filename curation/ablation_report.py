@@ -61,8 +61,9 @@ def table(ablation: dict) -> str:
         "",
         f"every arm: {train['train_tokens']:,} train tokens ({train['steps']} steps of {train['batch_tokens']:,}), "
         f"depth {train['depth']} ({train['params'] / 1e6:.2f}M parameters), seeds {' '.join(map(str, seeds))}",
-        f"held-out text: {held['documents']} documents, {held['tokens']:,} tokens; {held['seen_in_training']} seen in "
-        f"training" + (f"; HellaSwag: first {ablation['hellaswag']['rows']} rows" if ablation["hellaswag"] else ""),
+        f"held-out text: {held['documents']} documents, {held['tokens']:,} tokens; {held['seen_in_training']} quoted by "
+        f"training data (13-gram)" + (f"; HellaSwag: first {ablation['hellaswag']['rows']} rows, "
+                                      f"{ablation['hellaswag'].get('seen_in_training', 0)} quoted" if ablation["hellaswag"] else ""),
         "",
         f"gaps, b - a (paired t-test over {len(seeds)} seeds, two-sided, p < {ALPHA} counts):",
     ]

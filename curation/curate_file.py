@@ -1,6 +1,7 @@
 """One archive through the recipe, record by record, in constant memory: the per-file half of `curate run`.
 
-    read -> url_filter -> lang_precheck -> extract -> language -> the language's text filters [-> quality] -> sketch
+    read -> url_filter -> lang_precheck -> extract -> language -> the language's text filters [-> quality]
+         [-> decontaminate] -> sketch
 
 `FileCurator.curate` streams an archive and yields one staged row per document
 that got text: candidates for dedup (with their MinHash sketch) and documents
@@ -23,6 +24,7 @@ import time
 from typing import BinaryIO, Callable, Iterator
 
 from curation.decode import NotText, decode_html
+from curation.decontam import REASON, BenchmarkIndex, read_rows
 from curation.document import Document
 from curation.extract import ExtractCrash, Extractor, ExtractTimeout
 from curation.langid import LanguageIdentifier
@@ -62,11 +64,13 @@ class _Clock:
 class FileCurator:
     """Holds the recipe's models for many files (start once per worker, `close` at the end)."""
 
-    def __init__(self, cfg, quality_model=None):
-        """`cfg` is a `curation.recipe.CurateConfig`; `quality_model` a loaded `curation.quality.QualityModel`."""
+    def __init__(self, cfg, quality_model=None, benchmarks: list[tuple[str, str, bytes]] = ()):
+        """`cfg` is a `curation.recipe.CurateConfig`; `quality_model` a loaded `curation.quality.QualityModel`;
+        `benchmarks` the (name, path, bytes) of cfg.decontaminate's files."""
         self.cfg = cfg
         self.languages = frozenset(cfg.languages) if cfg.languages is not None else None
         self.quality_model = quality_model
+        self.benchmark_files = list(benchmarks)
 
     def start(self) -> None:
         cfg = self.cfg
@@ -76,6 +80,11 @@ class FileCurator:
         self.precheck = LanguagePrecheck(self.lid, self.languages) if use_precheck else None
         self.recipes = Recipes(cfg.filters, cfg.min_lang_score)
         self.sketcher = Sketcher()
+        self.benchmarks = None
+        if self.benchmark_files:
+            sources = [(name, read_rows(data, path)) for name, path, data in self.benchmark_files]
+            self.benchmarks = BenchmarkIndex.build(sources, language_of=lambda text: self.lid.predict(text)[0])
+            self.benchmark_files = []  # the index is all that is needed now
         self.extractor = Extractor(timeout=cfg.extract_timeout)
         self.extractor.start()  # imports trafilatura in the child while the first file opens
 
@@ -175,6 +184,8 @@ class FileCurator:
             yield text_filter.name, lambda doc, f=text_filter: self._filter(f, doc)
         if self.quality_model is not None:
             yield "quality", self._quality
+        if self.benchmarks is not None:
+            yield "decontaminate", self._decontaminate
 
     def _language(self, doc: Document) -> tuple[Document, str | None]:
         language, score = self.lid.predict(doc.text)
@@ -198,6 +209,13 @@ class FileCurator:
         doc = dataclasses.replace(doc, score=score, int_score=int_score(score))
         below = self.cfg.min_quality is not None and score < self.cfg.min_quality
         return doc, "quality" if below else None
+
+    def _decontaminate(self, doc: Document) -> tuple[Document, str | None]:
+        match = self.benchmarks.first_match(doc.text, doc.language)
+        if match is None:
+            return doc, None
+        found = {"benchmark": match.benchmark, "row": match.row, "ngram": match.ngram}
+        return dataclasses.replace(doc, contamination=found), f"{REASON}:{match.benchmark}"
 
     def _sketch(self, doc: Document) -> dict:
         exact, bands = self.sketcher.sketch(doc.text, self.recipes(doc.language).shingle_words)

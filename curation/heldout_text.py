@@ -6,11 +6,14 @@ be scored on its own training data. The default is 20 Common Crawl documents fro
 allenai/dolma's test data in ../shared/data (155,003 characters): CCNet's `head`
 bucket, the English text most like Wikipedia by KenLM perplexity, from
 CC-MAIN-2020-16 WET files, none of the archives in ../shared/data/warcs.
-`seen_in` checks any such text against what the arms kept.
+Every arm is curated with these documents (and the HellaSwag rows it is scored on) as `--decontaminate`
+benchmarks (`write_benchmarks`); `seen_in` measures what the arms kept of them all the same (an arm curated
+elsewhere was not decontaminated here).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from curation.atomic import write_atomic
@@ -48,18 +51,27 @@ def write_shard(texts: list[str], folder: Path) -> Path:
     return path
 
 
-def _squeeze(text: str) -> str:
-    return " ".join(text.split())
+def write_benchmarks(texts: list[str], hellaswag: str | None, rows: int, folder: Path) -> dict[str, Path]:
+    """FOLDER/heldout.jsonl, a row per held-out document, and with `hellaswag` FOLDER/hellaswag.jsonl, its first
+    `rows` rows (those scored): name -> file, what every arm is decontaminated against."""
+    import gzip
+
+    files = {"heldout": folder / "heldout.jsonl"}
+    lines = [json.dumps({"text": text}) for text in texts]
+    write_atomic(files["heldout"], ("\n".join(lines) + "\n").encode())
+    if hellaswag is not None and rows:
+        files["hellaswag"] = folder / "hellaswag.jsonl"
+        with gzip.open(hellaswag, "rt", encoding="utf-8") as f:
+            scored = [line.rstrip("\n") for line, _ in zip(f, range(rows))]
+        write_atomic(files["hellaswag"], ("\n".join(scored) + "\n").encode())
+    return files
 
 
-def seen_in(texts: list[str], curated_dirs: list[Path]) -> int:
-    """How many held-out documents open with text (their first 200 characters, whitespace collapsed) that a
-    document kept by one of the curated outputs contains."""
-    import pyarrow.parquet as pq
+def seen_in(benchmarks: dict[str, Path], curated_dirs: list[Path]) -> dict[str, int]:
+    """Per benchmark of `write_benchmarks`: its rows that share a word 13-gram with a document some curated
+    output kept (`curation.contamination`)."""
+    from curation.contamination import load_index, report
 
-    kept = []
-    for folder in curated_dirs:
-        for shard in run_shards(folder):
-            kept += [_squeeze(t) for t in pq.read_table(shard, columns=["text"]).column("text").to_pylist() if t]
-    corpus = "\n".join(kept)
-    return sum(_squeeze(text)[:_OPENING] in corpus for text in texts)
+    index = load_index([f"{name}={path}" for name, path in benchmarks.items()], "--eval-text")
+    shards = [shard for folder in curated_dirs for shard in run_shards(folder)]
+    return {name: b["contaminated_rows"] for name, b in report(index, shards, examples=0)["benchmarks"].items()}

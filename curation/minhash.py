@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -177,15 +177,20 @@ def _word_hashes(code_points: np.ndarray, separator: int = _SPACE_CODE) -> np.nd
     return out
 
 
+def shingle_chain(words: np.ndarray, ngram: int) -> Iterator[np.ndarray]:
+    """The hashes of every word n-gram for n = 1, 2, ... `ngram` (fewer when there are fewer words), each from the
+    one before: entry i of the n-th array hashes words i .. i+n-1."""
+    h = words
+    for n in range(1, min(ngram, words.size) + 1):
+        if n > 1:
+            h = _fmix64(h[:-1] * _SHINGLE_MIX + words[n - 1 :])
+        yield h
+
+
 def _shingle_hashes(code_points: np.ndarray, ngram: int, separator: int = _SPACE_CODE) -> np.ndarray:
-    words = _word_hashes(code_points, separator)
-    if words.size == 0:
-        return words
-    n = min(ngram, words.size)
-    count = words.size - n + 1
-    h = words[:count].copy()
-    for j in range(1, n):
-        h = _fmix64(h * _SHINGLE_MIX + words[j : j + count])
+    h = words = _word_hashes(code_points, separator)
+    for h in shingle_chain(words, ngram):
+        pass
     return h
 
 
@@ -227,9 +232,9 @@ class MinHasher:
 
     def signature(self, text: str, ngram: int = NGRAM) -> np.ndarray | None:
         """The signature of a raw text's normalized shingles; None when it has no words."""
-        return self._signature(_normalized_code_points(text), ngram)
+        return self._signature(_normalized_code_points(text), _SPACE_CODE, ngram)
 
-    def _signature(self, normalized: np.ndarray, ngram: int, separator: int = _SPACE_CODE) -> np.ndarray | None:
+    def _signature(self, normalized: np.ndarray, separator: int, ngram: int) -> np.ndarray | None:
         hashes = _shingle_hashes(normalized, ngram, separator)
         return self.signature_of_hashes(hashes) if hashes.size else None
 
@@ -285,14 +290,26 @@ class Sketcher:
         """(exact key, band keys); `words` splits the normalized text into words (a language's word tokenizer),
         None splits it at spaces."""
         normalized = _normalized_code_points(text)
-        if words is None:
-            signature = self.hasher._signature(normalized, self.ngram)
-        else:
-            tokens = words(normalized.tobytes().decode("utf-32-le"))
-            signature = self.hasher._signature(_code_points(_TOKEN_SEPARATOR.join(tokens)), self.ngram,
-                                               ord(_TOKEN_SEPARATOR))
+        signature = self.hasher._signature(*_split(normalized, words), self.ngram)
         bands = None if signature is None else band_keys(signature, self.num_bands, self.rows_per_band)
         return _exact_key(normalized, text), bands
+
+
+def _split(normalized: np.ndarray, words: Callable[[str], Sequence[str]] | None) -> tuple[np.ndarray, int]:
+    """Normalized code points -> (code points of the words, the code point between words)."""
+    if words is None:
+        return normalized, _SPACE_CODE
+    tokens = words(normalized.tobytes().decode("utf-32-le"))
+    return _code_points(_TOKEN_SEPARATOR.join(tokens)), ord(_TOKEN_SEPARATOR)
+
+
+def dedup_words(text: str, words: Callable[[str], Sequence[str]] | None = None) -> tuple[list[str], np.ndarray]:
+    """A raw text's words as dedup sees them (`normalize`, then `words`, a language's word tokenizer, or spaces)
+    and one 64-bit hash per word: what `shingle_chain` takes."""
+    code_points, separator = _split(_normalized_code_points(text), words)
+    if code_points.size == 0:
+        return [], np.empty(0, dtype=_U64)
+    return code_points.tobytes().decode("utf-32-le").split(chr(separator)), _word_hashes(code_points, separator)
 
 
 def record_key(doc: Document) -> bytes:

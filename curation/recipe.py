@@ -37,6 +37,7 @@ class CurateConfig:
     lang_precheck: bool = True
     quality_model: str | None = None  # adds score/int_score columns when set
     min_quality: float | None = None
+    decontaminate: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (name, benchmark file)
     quality_keep_top: float | None = None  # keep this top fraction of the run's documents by score (after staging)
     staging_dir: str = ""  # default: OUTPUT/staged
     fresh: bool = False  # discard every staged file first
@@ -48,7 +49,7 @@ class CurateConfig:
 # Settings that change what a staged file holds: any change gives a new staging fingerprint, so old and
 # new staged files never mix. Dedup, its scope and what is written happen after staging and reuse them.
 STAGING_FIELDS = ("languages", "min_lang_score", "dump", "lid_model", "fmt", "filters", "url_blocklists", "signals",
-                  "extract_timeout", "max_payload_bytes", "lang_precheck", "quality_model", "min_quality")
+                  "extract_timeout", "max_payload_bytes", "lang_precheck", "quality_model", "min_quality", "decontaminate")
 
 
 def staging_settings(cfg: CurateConfig) -> dict:
@@ -98,6 +99,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quality-keep-top", type=number(0, 1, low_open=True), default=None, metavar="F",
                         help="with --quality-model, keep only the top fraction F of the run's documents by score, "
                              "as DCLM kept its top 10%% (drop reason quality_top); staged files are reused across F")
+    parser.add_argument("--decontaminate", action="append", default=[], metavar="NAME=PATH",
+                        help="drop documents that share a word 13-gram with a benchmark (JSONL, JSON or Parquet, "
+                             "optionally gzipped; every string of a row is its text): drop reason contamination:NAME, "
+                             "with the matched words and row in OUT/removed (repeatable)")
     parser.add_argument("--no-lang-precheck", dest="lang_precheck", action="store_false",
                         help="extract every page, even those whose <p> text is confidently in another language "
                              "(the pre-check skips extraction for them: drop reason language_precheck)")

@@ -32,12 +32,19 @@ REMOVED_SCHEMA = FINEWEB_SCHEMA.append(pa.field("filter_reason", pa.string())).a
 
 SIGNALS_COLUMN = "signals"
 
+# Removed documents of a run with --decontaminate say which benchmark row they quote, and with which words.
+CONTAMINATION_COLUMN = "contamination"
+CONTAMINATION_TYPE = pa.struct([pa.field("benchmark", pa.string()), pa.field("row", pa.int64()),
+                                pa.field("ngram", pa.string())])
+
 # FineWeb-Edu's classifier columns, written only when a quality model scored the documents (never faked).
 QUALITY_FIELDS = [pa.field("score", pa.float64()), pa.field("int_score", pa.int64())]
 
 
-def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = False) -> pa.Schema:
-    """The kept or removed schema, then `score`/`int_score` with a quality model, then a `signals` struct of float64."""
+def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = False,
+               contamination: bool = False) -> pa.Schema:
+    """The kept or removed schema, then `score`/`int_score` with a quality model, then a `signals` struct of float64;
+    removed documents of a decontaminated run end with the `contamination` struct."""
     schema = REMOVED_SCHEMA if removed else KEPT_SCHEMA
     if quality:
         for quality_field in QUALITY_FIELDS:
@@ -45,11 +52,13 @@ def schema_for(removed: bool, signal_names: list[str] | None, quality: bool = Fa
     if signal_names:
         struct = pa.struct([pa.field(name, pa.float64()) for name in sorted(signal_names)])
         schema = schema.append(pa.field(SIGNALS_COLUMN, struct))
+    if removed and contamination:
+        schema = schema.append(pa.field(CONTAMINATION_COLUMN, CONTAMINATION_TYPE))
     return schema
 
 
 def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[str] | None = None,
-           quality: bool = False, cluster_size: int | None = None) -> dict:
+           quality: bool = False, cluster_size: int | None = None, contamination: bool = False) -> dict:
     """One Parquet row; `filter_reason` makes it a removed-documents row, else `cluster_size` is its CLUSTER_SIZE."""
     row = {
         "text": doc.text,
@@ -72,6 +81,8 @@ def to_row(doc: Document, filter_reason: str | None = None, signal_names: list[s
         row["int_score"] = doc.int_score
     if signal_names:
         row[SIGNALS_COLUMN] = {name: doc.signals.get(name) for name in sorted(signal_names)}
+    if contamination and filter_reason is not None:
+        row[CONTAMINATION_COLUMN] = doc.contamination
     return row
 
 
@@ -87,5 +98,5 @@ def from_row(row: dict) -> Document:
         id=text("id"), url=text("url"), date=text("date"), dump=text("dump"), file_path=text("file_path"),
         text=text("text"), language=text("language"), language_score=float(row.get("language_score") or 0.0),
         token_count=row.get("token_count"), signals={k: float(v) for k, v in signals.items() if v is not None},
-        score=row.get("score"), int_score=row.get("int_score"),
+        score=row.get("score"), int_score=row.get("int_score"), contamination=row.get(CONTAMINATION_COLUMN),
     )

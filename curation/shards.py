@@ -46,13 +46,14 @@ def plan_shards(sizes: list[int], target: int = TARGET_SHARD_BYTES) -> list[list
 class Finisher:
     """Staged rows -> output rows; times the PII scrub and token counting as stages of the run."""
 
-    def __init__(self, signal_names: list[str], quality: bool, scrub_and_count: bool = True):
+    def __init__(self, signal_names: list[str], quality: bool, scrub_and_count: bool = True, contamination: bool = False):
         self.signal_names, self.quality, self.scrub_and_count = signal_names, quality, scrub_and_count
+        self.contamination = contamination
         self.encoding = None
         self.stats = Stats()
 
     def schema(self, kind: str):
-        return schema_for(kind == "removed", self.signal_names, self.quality)
+        return schema_for(kind == "removed", self.signal_names, self.quality, self.contamination)
 
     def kept(self, row: dict, cluster_size: int | None) -> dict:
         doc = from_row(row)
@@ -68,7 +69,8 @@ class Finisher:
     def removed(self, row: dict, reason: str, duplicate_of: str | None) -> dict:
         doc = from_row(row)
         doc.duplicate_of = duplicate_of
-        return to_row(doc, filter_reason=reason, signal_names=self.signal_names, quality=self.quality)
+        return to_row(doc, filter_reason=reason, signal_names=self.signal_names, quality=self.quality,
+                      contamination=self.contamination)
 
     def _encoding(self):
         if self.encoding is None:

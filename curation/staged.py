@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from curation.document import Document
 from curation.minhash import KEY_BYTES, NUM_BANDS
-from curation.schema import FINEWEB_SCHEMA, QUALITY_FIELDS, SIGNALS_COLUMN
+from curation.schema import CONTAMINATION_COLUMN, CONTAMINATION_TYPE, FINEWEB_SCHEMA, QUALITY_FIELDS, SIGNALS_COLUMN
 
 FORMAT = 1
 META_KEY = "curation.staged"
@@ -43,12 +43,14 @@ SKETCH_FIELDS = [
 ROW_OVERHEAD_BYTES = 200
 
 
-def staged_schema(signal_names: list[str] | tuple[str, ...], quality: bool) -> pa.Schema:
+def staged_schema(signal_names: list[str] | tuple[str, ...], quality: bool, contamination: bool = False) -> pa.Schema:
     fields = [f for f in FINEWEB_SCHEMA if f.name != "token_count"]
     if quality:
         fields += QUALITY_FIELDS
     if signal_names:
         fields.append(pa.field(SIGNALS_COLUMN, pa.struct([pa.field(n, pa.float64()) for n in sorted(signal_names)])))
+    if contamination:
+        fields.append(pa.field(CONTAMINATION_COLUMN, CONTAMINATION_TYPE))
     return pa.schema(fields + SKETCH_FIELDS)
 
 
@@ -64,7 +66,7 @@ def staged_row(doc: Document, reason: str | None, record_key: bytes | None = Non
     return {
         "text": doc.text, "id": doc.id, "dump": doc.dump, "url": doc.url, "date": doc.date, "file_path": doc.file_path,
         "language": doc.language, "language_score": float(doc.language_score), "score": doc.score,
-        "int_score": doc.int_score, SIGNALS_COLUMN: doc.signals, REASON: reason,
+        "int_score": doc.int_score, SIGNALS_COLUMN: doc.signals, CONTAMINATION_COLUMN: doc.contamination, REASON: reason,
         TEXT_BYTES: len(doc.text.encode("utf-8", "surrogatepass")) + ROW_OVERHEAD_BYTES,
         RECORD_KEY: record_key, EXACT_KEY: exact_key, BAND_KEYS: None if band_keys is None else band_keys.astype("<u8").tobytes(),
     }

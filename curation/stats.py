@@ -34,7 +34,7 @@ from filters import TEXT_FILTER_NAMES
 # before extraction; the text filters under their own names, in the order of `filters.FILTERS`.
 STAGE_ORDER = [
     "read", "url_filter", "lang_precheck", "extract", "language", *TEXT_FILTER_NAMES,
-    "quality", "sketch", "quality_top", "dedup", "pii", "token_count", "write",
+    "quality", "decontaminate", "sketch", "quality_top", "dedup", "pii", "token_count", "write",
 ]
 
 

@@ -39,7 +39,7 @@ def _empty_schema(removed: bool, shards: dict[str, list[str]]):
     """The schema of the kind that has no shards: the other kind's extra columns (quality score, signals) included."""
     import pyarrow.parquet as pq
 
-    from curation.schema import SIGNALS_COLUMN, schema_for
+    from curation.schema import CONTAMINATION_COLUMN, SIGNALS_COLUMN, schema_for
 
     other = shards["data" if removed else "removed"]
     if not other:
@@ -47,7 +47,7 @@ def _empty_schema(removed: bool, shards: dict[str, list[str]]):
     written = pq.read_schema(other[0])
     names = written.names
     signals = [f.name for f in written.field(SIGNALS_COLUMN).type] if SIGNALS_COLUMN in names else None
-    return schema_for(removed, signals, quality="score" in names)
+    return schema_for(removed, signals, quality="score" in names, contamination=CONTAMINATION_COLUMN in names)
 
 
 def _quote(s: str) -> str:

@@ -21,6 +21,7 @@ Apache-2.0) for the families here: "@family:code:Script", then the ISO 639-3 cod
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -182,6 +183,7 @@ class _Jieba(_SpacyFamily):
         super().__init__(family, code)
         import jieba  # optional dependency
 
+        jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary on stderr
         self._cut = jieba.dt.cut
 
     def _words(self, chunks: list[str]) -> list[str]:

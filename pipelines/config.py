@@ -82,6 +82,21 @@ def _languages(spec: str, lid) -> list[str] | None:
     return sorted(languages)
 
 
+def read_benchmark(path: str) -> bytes:
+    """A benchmark file's bytes (local, gs://, s3://), as the workers read it."""
+    from apache_beam.io.filesystem import CompressionTypes
+
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as f:
+        return f.read()
+
+
+def _benchmarks(specs: list[str]) -> list[tuple[str, str]]:
+    """--decontaminate NAME=PATH flags -> (name, path), each file read and parsed once so a bad one stops the run."""
+    from curation.contamination import read_benchmarks
+
+    return [(name, path) for name, path, _ in read_benchmarks(specs, "--decontaminate", read_benchmark)]
+
+
 def config_from_args(args: argparse.Namespace) -> CurateConfig:
     from curation.langid import LanguageIdentifier
     from filters import parse_filter_spec
@@ -122,6 +137,6 @@ def config_from_args(args: argparse.Namespace) -> CurateConfig:
         dedup=args.dedup, dedup_scope=args.dedup_scope, write_removed=args.write_removed,
         extract_timeout=args.extract_timeout, max_payload_bytes=int(args.max_payload_mb * (1 << 20)),
         lang_precheck=args.lang_precheck, quality_model=args.quality_model, min_quality=args.min_quality,
-        quality_keep_top=args.quality_keep_top,
+        quality_keep_top=args.quality_keep_top, decontaminate=_benchmarks(args.decontaminate),
         staging_dir=staging, fresh=args.fresh,
     )

@@ -60,7 +60,8 @@ def staging_fingerprint(cfg: CurateConfig, touch_files: bool) -> tuple[str, dict
 
     settings = staging_settings(cfg)
     settings.update(lid_model=digest(cfg.lid_model or default_model_path()), quality_model=digest(cfg.quality_model),
-                    url_blocklists=[digest(p) for p in cfg.url_blocklists], versions=package_versions(), source=source_digest())
+                    url_blocklists=[digest(p) for p in cfg.url_blocklists], versions=package_versions(), source=source_digest(),
+                    decontaminate=[(name, digest(path)) for name, path in cfg.decontaminate])
     return fingerprint(settings), settings
 
 
@@ -92,7 +93,8 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> dict:
                   useful=dedup_workers(entries) if entries else None, monitor=phase_monitor("dedup", entries, local))
     phases.run("write", lambda p: p | "Manifest" >> beam.Create([manifest]) | "Write" >> WriteOutput(
         cfg.output, _config_dict(cfg, fp), names, cfg.quality_model is not None,
-        verdict_dir=verdicts if cfg.dedup else None, write_removed=cfg.write_removed, cut=cut, min_score=min_score),
+        verdict_dir=verdicts if cfg.dedup else None, write_removed=cfg.write_removed, cut=cut, min_score=min_score,
+        contamination=bool(cfg.decontaminate)),
         useful=write_workers(entries, cfg.write_removed) if entries else None, monitor=phase_monitor("write", entries, local))
     if dry_run:  # built and translated only: nothing ran, nothing may be written
         print(f"dry run: {len(phases.seconds)} phases built and translated for "

@@ -100,7 +100,10 @@ class StageFile(StagingDoFn):
 
             with FileSystems.open(self.cfg.quality_model, compression_type=CompressionTypes.UNCOMPRESSED) as f:
                 model = load_model(io.BytesIO(f.read()))
-        self.curator = FileCurator(self.cfg, model)
+        from pipelines.config import read_benchmark
+
+        benchmarks = [(name, path, read_benchmark(path)) for name, path in self.cfg.decontaminate]
+        self.curator = FileCurator(self.cfg, model, benchmarks)
         self.curator.start()
 
     def teardown(self):
@@ -118,7 +121,8 @@ class StageFile(StagingDoFn):
             stats.add(("file_error", path, f"cannot open: {type(e).__name__}: {e}"[:500]))
         counts = dict.fromkeys(("candidates", "candidate_bytes", "dropped_rows", "dropped_bytes"), 0)
         with atomic_create(staged) as out:
-            writer = RowWriter(out, staged_schema(self.signal_names, self.cfg.quality_model is not None),
+            writer = RowWriter(out, staged_schema(self.signal_names, self.cfg.quality_model is not None,
+                                                  bool(self.cfg.decontaminate)),
                                compression_level=STAGED_ZSTD_LEVEL)
             if stream is not None:
                 reader = _CountingReader(stream)

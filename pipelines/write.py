@@ -87,12 +87,13 @@ class _WriteShard(EventsDoFn):
     files in order: of each, only the row groups holding rows of this kind and language."""
 
     def __init__(self, output: str, verdict_dir: str | None, signal_names: tuple[str, ...], quality: bool, scrub_and_count: bool,
-                 min_score: float | None):
+                 min_score: float | None, contamination: bool):
         self.output, self.verdict_dir, self.min_score = output, verdict_dir, min_score
         self.signal_names, self.quality, self.scrub_and_count = list(signal_names), quality, scrub_and_count
+        self.contamination = contamination
 
     def setup(self):
-        self.finisher = Finisher(self.signal_names, self.quality, self.scrub_and_count)
+        self.finisher = Finisher(self.signal_names, self.quality, self.scrub_and_count, self.contamination)
 
     def process(self, shard, files: dict):
         kind, language, k, count, indices = shard
@@ -165,14 +166,15 @@ class WriteOutput(beam.PTransform):
 
     `verdict_dir` is where `Deduplicate` wrote (None: no dedup); `cut` is `--quality-keep-top`'s summary
     (`curation.fate.cut_summary`) and `min_score` its threshold; `scrub_and_count` is off for `curate dedup`,
-    whose inputs were scrubbed and counted when they were curated.
+    whose inputs were scrubbed and counted when they were curated; `contamination` adds the removed documents'
+    `contamination` column (a run with --decontaminate).
     """
 
     def __init__(self, output: str, config: dict, signal_names: tuple[str, ...], quality: bool, *, verdict_dir: str | None,
                  write_removed: bool = True, scrub_and_count: bool = True, target_shard_bytes: int = TARGET_SHARD_BYTES,
-                 cut: str | None = None, min_score: float | None = None):
+                 cut: str | None = None, min_score: float | None = None, contamination: bool = False):
         super().__init__()
-        self.cut, self.min_score = cut, min_score
+        self.cut, self.min_score, self.contamination = cut, min_score, contamination
         self.output, self.config = output.rstrip("/"), config
         self.signal_names, self.quality, self.verdict_dir = tuple(sorted(signal_names)), quality, verdict_dir
         self.kinds = KINDS if write_removed else ("data",)
@@ -190,7 +192,8 @@ class WriteOutput(beam.PTransform):
             | "SpreadShards" >> beam.Reshuffle()
         )
         written = shards | "WriteShard" >> beam.ParDo(
-            _WriteShard(self.output, self.verdict_dir, self.signal_names, self.quality, self.scrub_and_count, self.min_score),
+            _WriteShard(self.output, self.verdict_dir, self.signal_names, self.quality, self.scrub_and_count, self.min_score,
+                        self.contamination),
             beam.pvalue.AsDict(entries | "Files" >> beam.MapTuple(lambda index, entry: (index, (entry["staged"], entry["source"])))),
         ).with_outputs(EVENTS, main="paths")
         events = (

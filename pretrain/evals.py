@@ -20,7 +20,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -67,19 +67,36 @@ def ending_logprobs(model, tokenizer, ctx: str, endings: list[str], device) -> l
     return [(-float(losses[r].sum()), n) for r, n in enumerate(targets)]
 
 
-def hellaswag(model, tokenizer, path: str | os.PathLike, limit: int | None = None, device="cpu") -> dict:
-    """acc and acc_norm (per character of the ending) over the first `limit` rows."""
-    n = correct = correct_norm = 0
+def hellaswag(model, tokenizer, path: str | os.PathLike, limit: int | None = None, device="cpu",
+              dirty: Sequence[bool] | None = None) -> dict:
+    """acc and acc_norm (per character of the ending) over the first `limit` rows; with `dirty` (a flag per row
+    of the file: a training document quotes it), also over the clean and the contaminated rows apart."""
+    acc, acc_norm = [], []
     for row in hellaswag_rows(path, limit):
         scores = ending_logprobs(model, tokenizer, row["ctx"], row["endings"], device)
         sums = [s for s, _ in scores]
         normed = [s / max(1, len(ending)) for (s, _), ending in zip(scores, row["endings"])]
         label = int(row["label"])
-        correct += max(range(len(sums)), key=sums.__getitem__) == label
-        correct_norm += max(range(len(normed)), key=normed.__getitem__) == label
-        n += 1
+        acc.append(max(range(len(sums)), key=sums.__getitem__) == label)
+        acc_norm.append(max(range(len(normed)), key=normed.__getitem__) == label)
+    n, correct, correct_norm = len(acc), sum(acc), sum(acc_norm)
     return {"task": "hellaswag", "examples": n, "acc": correct / n if n else math.nan,
-            "acc_norm": correct_norm / n if n else math.nan, "correct": correct, "correct_norm": correct_norm}
+            "acc_norm": correct_norm / n if n else math.nan, "correct": correct, "correct_norm": correct_norm,
+            **by_contamination(dirty, acc=acc, acc_norm=acc_norm)}
+
+
+def by_contamination(dirty: Sequence[bool] | None, **outcomes: list[bool]) -> dict:
+    """GPT-3's clean vs contaminated comparison: each outcome's mean over the rows that no training document
+    quotes ("clean") and over those some document does ("contaminated"); nothing without `dirty`."""
+    if dirty is None:
+        return {}
+    n = len(next(iter(outcomes.values())))
+    split = {}
+    for part, wanted in (("clean", False), ("contaminated", True)):
+        rows = [i for i in range(n) if bool(dirty[i]) == wanted]
+        split[part] = {"examples": len(rows),
+                       **{name: sum(v[i] for i in rows) / len(rows) if rows else math.nan for name, v in outcomes.items()}}
+    return split
 
 
 # ---- GSM8K ---------------------------------------------------------------------------------------
@@ -95,19 +112,21 @@ def final_number(text: str) -> str | None:
 
 
 def gsm8k(model, tokenizer, path: str | os.PathLike, system_prompt: str | None, limit: int | None = None,
-          max_new_tokens: int = 256) -> dict:
-    """Exact match of the final number over the first `limit` problems, greedy decoding."""
-    n = correct = 0
+          max_new_tokens: int = 256, dirty: Sequence[bool] | None = None) -> dict:
+    """Exact match of the final number over the first `limit` problems, greedy decoding; `dirty` as for
+    `hellaswag`."""
+    right = []
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if limit is not None and n >= limit:
+            if limit is not None and len(right) >= limit:
                 break
             row = json.loads(line)
             session = ChatSession(model, tokenizer, system_prompt, temperature=0.0)
             reply = "".join(session.reply(row["question"], max_new_tokens))
-            correct += final_number(reply) == final_number(row["answer"])
-            n += 1
-    return {"task": "gsm8k", "examples": n, "accuracy": correct / n if n else math.nan, "correct": correct}
+            right.append(final_number(reply) == final_number(row["answer"]))
+    n, correct = len(right), sum(right)
+    return {"task": "gsm8k", "examples": n, "accuracy": correct / n if n else math.nan, "correct": correct,
+            **by_contamination(dirty, accuracy=right)}
 
 
 # ---- "I don't know" -------------------------------------------------------------------------------

@@ -72,6 +72,17 @@ def test_two_arms_train_on_equal_tokens_and_write_json_png_html(ablation, capsys
         assert ("hellaswag_acc_norm" in run) == Path(REPO, DEFAULT_HELLASWAG).is_file()
     raw, fineweb = result["arms"]
     assert raw["documents"] > fineweb["documents"] > 0  # the filters and dedup removed documents
+    # every arm was decontaminated against the held-out text (and the scored HellaSwag rows), so none quotes them
+    assert result["heldout"]["seen_in_training"] == 0
+    assert [json.loads(line)["text"] for line in (out / "heldout" / "heldout.jsonl").read_text().splitlines()] \
+        == [HELDOUT.strip()]
+    for arm in ("raw", "fineweb"):
+        staging = Path(read_json(out / "curated" / arm / "run.json")["staging"]["dir"])
+        names = [name for name, _ in read_json(staging / "recipe.json")["decontaminate"]]
+        assert names == (["heldout", "hellaswag"] if result["hellaswag"] else ["heldout"])
+    if result["hellaswag"]:
+        assert result["hellaswag"]["seen_in_training"] == 0
+        assert len((out / "heldout" / "hellaswag.jsonl").read_text().splitlines()) == 3
     # each staging fingerprint extracted the 3 archives once: raw and fineweb stage differently
     assert raw["curation"]["staging"] != fineweb["curation"]["staging"]
     assert raw["curation"]["processed"] == fineweb["curation"]["processed"] == 3

@@ -27,6 +27,7 @@ NUMBERS = [
     (["search", "x", "-k", "0"], "argument -k: must be at least 1, not 0"),
     (["search", "x", "--window", "0"], "argument --window: must be at least 1, not 0"),
     (["report", "{dir}", "--examples", "-1"], "argument --examples: must be at least 0, not -1"),
+    (["contamination", "{dir}", "--against", "x={file}", "--examples", "-1"], "argument --examples: must be at least 0, not -1"),
     (["quality", "train", "--positives", "{file}", "--negatives", "{file}", "--output", "{new}", "--holdout", "1"],
      "argument --holdout: must be at least 0.0 and below 1.0, not 1"),
     (["quality", "train", "--positives", "{file}", "--negatives", "{file}", "--output", "{new}", "--bits", "40"],
@@ -83,6 +84,9 @@ MISSING = [
     (["eval", "--ckpt", "{missing}", "--task", "idk"], "--ckpt '{missing}': no such file or folder"),
     (["eval", "--ckpt", "{run}", "--task", "hellaswag", "--data", "{missing}"], "--data '{missing}': no such file"),
     (["eval", "--ckpt", "{run}", "--task", "open-book", "--search", "{missing}"], "--search '{missing}': no such folder"),
+    (["eval", "--ckpt", "{run}", "--task", "gsm8k", "--corpus", "{missing}"], "--corpus '{missing}': no such folder"),
+    (["contamination", "{missing}", "--against", "x={file}"], "OUT_DIR '{missing}': no such folder"),
+    (["contamination", "{dir}", "--against", "x={file}"], "no kept documents in"),
 ]
 
 WRONG_KIND = [
@@ -111,6 +115,8 @@ WRONG_KIND = [
     (["eval", "--ckpt", "{dir}", "--task", "idk"], "--ckpt '{dir}': no checkpoint.pt there"),
     (["eval", "--ckpt", "{run}", "--task", "gsm8k", "--data", "{dir}"], "--data '{dir}' is a folder, not a file"),
     (["eval", "--ckpt", "{run}", "--task", "bpb", "--data", "{file}"], "--data '{file}' is a file, not a folder"),
+    (["eval", "--ckpt", "{run}", "--task", "bpb", "--corpus", "{dir}"], "--corpus goes with --task hellaswag or gsm8k"),
+    (["contamination", "{file}", "--against", "x={file}"], "OUT_DIR '{file}' is a file, not a folder"),
 ]
 
 OUTPUTS = [
@@ -172,8 +178,8 @@ def test_a_mistake_is_one_line_and_exit_2(case, paths, results):
 
 NESTED = {"quality", "tokenizer", "tokens"}  # commands whose first argument is an action
 # The subcommands swept here: all but run and dedup (their own tests) and ablate (newer than this file).
-SWEPT = {"cc-paths", "query", "index", "search", "stats", "report", "quality", "tokenize", "tokenizer", "tokens",
-         "pretrain", "sample", "demo", "sft", "chat", "eval"}
+SWEPT = {"cc-paths", "query", "index", "search", "stats", "report", "contamination", "quality", "tokenize",
+         "tokenizer", "tokens", "pretrain", "sample", "demo", "sft", "chat", "eval"}
 
 
 def test_every_subcommand_is_covered():

@@ -58,6 +58,23 @@ def test_hellaswag_counts_and_labels(cl100k, tmp_path):
     assert result["acc"] == result["correct"] / 3
 
 
+def test_hellaswag_scores_clean_and_contaminated_rows_apart(cl100k, tmp_path):
+    rows = [{"ctx": "The cat", "endings": ["sat.", "ran away quickly.", "slept.", "ate."], "label": i} for i in range(4)]
+    path = tmp_path / "hs.jsonl.gz"
+    with gzip.open(path, "wt") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in rows))
+    model = tiny_gpt(cl100k.n_vocab)
+    whole = hellaswag(model, cl100k, path)
+    picked = next(r["label"] for r in rows if hellaswag(model, cl100k, path, dirty=[i == r["label"] for i in range(4)])
+                  ["contaminated"]["acc"] == 1.0)  # the one row whose label the model picks
+    split = hellaswag(model, cl100k, path, dirty=[False, True, True, False])
+    assert "clean" not in whole and whole["correct"] == 1
+    assert (split["clean"]["examples"], split["contaminated"]["examples"]) == (2, 2)
+    assert split["contaminated"]["acc"] == (0.5 if picked in (1, 2) else 0.0)
+    assert split["clean"]["acc"] == (0.5 if picked in (0, 3) else 0.0)
+    assert math.isnan(hellaswag(model, cl100k, path, dirty=[False] * 4)["contaminated"]["acc"])
+
+
 def test_final_number_prefers_the_marked_answer():
     assert final_number("so 3 + 4 = 7\n#### 1,200") == "1200"
     assert final_number("It costs $18.0 in total") == "18"

@@ -163,3 +163,31 @@ def test_chat_and_eval_commands_open_an_sft_run(init_run, tmp_path, capsys):
     assert curate(["eval", "--ckpt", str(tmp_path / "sft"), "--task", "idk", "--limit", "2", "--device", "cpu"]) == 0
     assert "idk: " in capsys.readouterr().out
     assert curate(["chat", "--ckpt", str(tmp_path / "missing"), "--prompt", "hi"]) == 2
+
+
+def test_eval_with_a_corpus_scores_the_quoted_rows_apart(init_run, tmp_path, capsys):
+    """`curate eval --corpus`: the HellaSwag rows a curated output quotes (13-gram) are scored apart from the rest."""
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from curate_cli.main import main as curate
+
+    contexts = ["The old miller walked down to the river every morning before the sun rose over the hills and",
+                "A girl is sitting at a wooden table in the kitchen and slowly peeling a large orange while she",
+                "Two men carry a heavy wooden ladder across the busy street towards the front of the bakery and"]
+    rows = [{"ctx": ctx, "endings": ["sang.", "left.", "slept.", "ran."], "label": i} for i, ctx in enumerate(contexts)]
+    data = tmp_path / "hs.jsonl.gz"
+    with gzip.open(data, "wt") as f:
+        f.write("".join(json.dumps(r) + "\n" for r in rows))
+    shard = tmp_path / "corpus" / "data" / "eng_Latn" / "part-00000-of-00001.parquet"
+    shard.parent.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([{"id": "d", "url": "u", "language": "en",
+                                          "text": "Yesterday's story: " + contexts[1].upper() + " laughed."}]), shard)
+    assert curate(["eval", "--ckpt", str(init_run), "--task", "hellaswag", "--data", str(data),
+                   "--corpus", str(tmp_path / "corpus"), "--json", "--device", "cpu"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["examples"] == 3
+    assert (result["clean"]["examples"], result["contaminated"]["examples"]) == (2, 1)
+    assert result["clean"]["acc"] * 2 + result["contaminated"]["acc"] == result["correct"]
