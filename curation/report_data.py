@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 
 from curation.errors import UsageError
+from curation.languages import output_language
 
 SAMPLE_ROWS = 200_000
 TOP_DOMAINS = 15
@@ -94,7 +95,7 @@ class ReportData:
     run_info: dict | None
     text_filters: list  # filter instances of the run's recipe, for signal names and thresholds
     kept_tokens: int
-    languages: list[tuple[str, int, int]]  # language, kept, removed
+    languages: list[tuple[str, int, int]]  # language as outputs name it (deu_Latn), kept, removed
     sample: list[dict]  # filter_reason, language, language_score, token_count, signal columns
     signal_columns: list[str]
     kept_domains: list[tuple[str, int, int]]  # host, docs, tokens
@@ -149,10 +150,16 @@ def gather(output_dir: str, examples: int) -> ReportData:
     names = [d[0] for d in rows.description]
     sample = [dict(zip(names, row)) for row in rows.fetchall()]
 
-    languages = con.execute(
+    by_code = con.execute(
         "SELECT coalesce(language, ''), count(*) FILTER (WHERE filter_reason IS NULL), "
-        "count(*) FILTER (WHERE filter_reason IS NOT NULL) FROM everything GROUP BY 1 ORDER BY count(*) DESC, 1"
+        "count(*) FILTER (WHERE filter_reason IS NOT NULL) FROM everything GROUP BY 1"
     ).fetchall()
+    by_name: dict[str, list[int]] = {}  # named as the output folders and the funnel table name them
+    for code, kept, removed in by_code:
+        counts = by_name.setdefault(output_language(code), [0, 0])
+        counts[0] += kept
+        counts[1] += removed
+    languages = sorted(((name, k, r) for name, (k, r) in by_name.items()), key=lambda row: (-row[1] - row[2], row[0]))
     documents = sum(k + r for _, k, r in languages)
     kept_domains = con.execute(
         f"SELECT {_HOST_SQL} AS host, count(*), coalesce(sum(token_count), 0) FROM docs "

@@ -196,6 +196,14 @@ def test_every_language_has_its_folders_and_stats_that_add_up(all_languages):
     assert min(sizes) >= 1 and sum(size - 1 for size in sizes) == dedup_removed > 0
 
 
+def test_the_report_counts_languages_by_their_output_folders(all_languages):
+    from curation.report_data import gather
+
+    kept, removed = rows(all_languages, "data"), rows(all_languages, "removed")
+    expected = {name: (len(kept.get(name, [])), len(removed.get(name, []))) for name in {*kept, *removed}}
+    assert {name: (k, r) for name, k, r in gather(str(all_languages), 0).languages} == expected
+
+
 def test_a_rerun_gives_the_same_bytes_and_removes_stale_shards(all_languages, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(all_languages, out)
