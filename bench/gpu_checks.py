@@ -125,9 +125,12 @@ def check_pretrain(report: Report, plan: Plan, tokens: Path, work: Path, device:
     timings["resume round trip (2 sessions, 3 checkpoints)"] = round(time.perf_counter() - t0, 1)
     report.say(f"resume from step {s + 1}: next loss {session[nxt]!r} in session, {resumed[nxt]!r} resumed; "
                f"the one after differs by {trip['following_abs_diff']:.2e}")
-    # The next loss is a forward pass over the restored weights: bit-equal. The one after also went through a
-    # backward pass, where GPU atomics may change the last bits.
-    if not trip["next_loss_equal"] or trip["following_abs_diff"] > 1e-3 * abs(session[after]):
+    # The next loss is a forward pass over the restored weights: bit-equal on CPU (the rehearsal test asserts it);
+    # on a GPU a recompiled kernel could in principle reorder a reduction, so a relative 1e-6 still counts as
+    # the same (`next_loss_equal` says whether it was bit-equal). The one after also went through a backward
+    # pass, where GPU atomics may change the last bits.
+    same_next = abs(session[nxt] - resumed[nxt]) <= 1e-6 * abs(session[nxt])
+    if not same_next or trip["following_abs_diff"] > 1e-3 * abs(session[after]):
         report.data["failures"].append("a resumed run does not continue exactly")
     report.save()
 
