@@ -8,7 +8,7 @@ example documents per benchmark, whatever the output's size.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,23 +19,27 @@ from curation.errors import UsageError
 BATCH_ROWS = 512
 
 
-def read_benchmarks(specs: list[str], flag: str, read: Callable[[str], bytes] | None = None
-                    ) -> list[tuple[str, str, list[list[str]]]]:
-    """NAME=PATH flags -> (name, path, strings of each row), local paths made absolute, each file read (by `read`
-    for remote paths) and parsed: a mistake is a UsageError naming `flag`, before any work starts."""
+def read_benchmarks(specs: list[str], flag: str, remote: bool = False) -> list[tuple[str, str, list[list[str]] | None]]:
+    """NAME=PATH flags -> (name, path, strings of each row), local paths made absolute, each local file read and
+    parsed: a mistake is a UsageError naming `flag`, before any work starts. With `remote`, gs:// and s3:// paths
+    are allowed and left unread (rows None): the pipeline's workers read them, and launching touches no remote file."""
     try:
         named = parse_specs(specs)
     except ValueError as e:
         raise UsageError(f"{flag}: {e}") from None
     found = []
     for name, path in named:
-        if "://" not in path:
-            if not os.path.isfile(path):
-                raise UsageError(f"{flag} {name}: benchmark file not found: {path}")
-            path = os.path.abspath(path)
+        if "://" in path:
+            if not remote:
+                raise UsageError(f"{flag} {name}: {path} is not a local file")
+            found.append((name, path, None))
+            continue
+        if not os.path.isfile(path):
+            raise UsageError(f"{flag} {name}: benchmark file not found: {path}")
+        path = os.path.abspath(path)
         try:
-            rows = list(read_rows(read(path) if read else Path(path).read_bytes(), path))
-        except Exception as e:  # unreadable, not JSON, not Parquet, a remote error
+            rows = list(read_rows(Path(path).read_bytes(), path))
+        except (OSError, ValueError, EOFError, zlib.error) as e:  # unreadable, bad gzip, not JSON, not Parquet
             raise UsageError(f"{flag} {name}: cannot read {path}: {e}"[:400]) from None
         if not any(rows):
             raise UsageError(f"{flag} {name}: {path} holds no text (JSONL, JSON or Parquet rows with strings)")

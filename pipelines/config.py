@@ -91,10 +91,11 @@ def read_benchmark(path: str) -> bytes:
 
 
 def _benchmarks(specs: list[str]) -> list[tuple[str, str]]:
-    """--decontaminate NAME=PATH flags -> (name, path), each file read and parsed once so a bad one stops the run."""
+    """--decontaminate NAME=PATH flags -> (name, path), each local file read and parsed once so a bad one stops the
+    run (remote ones are read by the workers, like the inputs)."""
     from curation.contamination import read_benchmarks
 
-    return [(name, path) for name, path, _ in read_benchmarks(specs, "--decontaminate", read_benchmark)]
+    return [(name, path) for name, path, _ in read_benchmarks(specs, "--decontaminate", remote=True)]
 
 
 def config_from_args(args: argparse.Namespace) -> CurateConfig:

@@ -117,6 +117,13 @@ def test_dataflow_dry_run_translates_every_phase_offline(offline, captured_jobs,
         assert not any(n.startswith(("sample_warcs/", ".venv/", "bench/")) for n in names)  # no data or caches
 
 
+def test_a_remote_benchmark_is_left_to_the_workers_in_a_dry_run(offline, captured_jobs, capsys):
+    argv = ["run", "--input", "gs://cc-bucket/crawl/*.warc.gz", "--output", "gs://cc-bucket/out",
+            "--decontaminate", "hellaswag=gs://cc-bucket/benchmarks/hellaswag_val.jsonl.gz"]
+    assert cli.main(argv + DATAFLOW_ARGS) == 0, capsys.readouterr().err
+    assert offline == [] and len(captured_jobs) == 3
+
+
 def test_bad_dataflow_options_are_one_line_errors(offline, captured_jobs, capsys):
     args = [a if a != "my-project" else "p" for a in DATAFLOW_ARGS]  # Beam rejects a project id this short
     assert cli.main(["run", "--input", "gs://b/*.warc.gz", "--output", "gs://b/out", *args]) == 2

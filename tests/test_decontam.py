@@ -152,3 +152,12 @@ def test_the_report_counts_rows_documents_and_shares(tmp_path):
     assert (bench["rows"], bench["contaminated_rows"], bench["documents"]) == (3, 2, 2)
     assert bench["share"] == pytest.approx(2 / 3)
     assert [e["id"] for e in bench["examples"]] == ["d1"]
+
+
+def test_a_damaged_gzip_benchmark_is_a_usage_error(tmp_path):
+    path = tmp_path / "b.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"q": "a question long enough to be matched by the index"}\n')[:-12] + b"\x00" * 12)
+    with pytest.raises(UsageError, match="cannot read"):
+        load_index([f"x={path}"], "--against")
+    with pytest.raises(UsageError, match="not a local file"):
+        load_index(["x=gs://bucket/b.jsonl"], "--against")
