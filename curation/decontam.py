@@ -157,7 +157,7 @@ class BenchmarkIndex:
         """The document's words, and for each of its n-grams found: n, its position, and the index entries
         [first, last) holding its hash. The filter rules out most n-grams before the binary search."""
         words, word_hashes = dedup_words(text, words_of(lid_code))
-        if len(words) < MIN_WORDS or self.hashes.size == 0:
+        if self.hashes.size == 0 or len(words) < min(self.levels):  # shorter than any n-gram of the index
             return words, *(np.empty(0, dtype=np.int64),) * 4
         levels = [(n, h) for n, h in enumerate(shingle_chain(word_hashes, NGRAM), 1) if n in self.levels]
         h = np.concatenate([h for _, h in levels])

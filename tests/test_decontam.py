@@ -84,6 +84,14 @@ def test_unrelated_text_and_tiny_documents_match_nothing(index):
     assert index.first_match("rolls " * (MIN_WORDS - 1), "en") is None
 
 
+def test_a_document_shorter_than_every_ngram_of_the_index_is_clean():
+    only_long = index_of([QUESTION])  # no text of 8-12 words: 13-grams only
+    assert only_long.levels == {NGRAM}
+    for n in range(MIN_WORDS, NGRAM):
+        assert only_long.first_match(" ".join(QUESTION.split()[:n]), "en") is None
+        assert only_long.all_rows(" ".join(QUESTION.split()[:n]), "en").size == 0
+
+
 def test_every_row_a_document_quotes_is_reported_and_the_first_match_names_the_first_benchmark():
     lid = LanguageIdentifier()
     index = BenchmarkIndex.build([("a", [[ENDING]]), ("b", [["x"], [QUESTION], [QUESTION]])],
