@@ -4,10 +4,13 @@ Replies stream as they are generated and end at the end-of-turn token <|im_end|>
 the conversation stays in one KV cache across turns. In the loop, an empty line or
 EOF (Ctrl-D) ends the chat and /reset starts a new one.
 
-With --search OUT_DIR each user message is first searched in OUT_DIR's index
-(`curate index`) and the best passages go into the context as a search block
-between <|search_start|> and <|search_end|>, cut to fit the model's window;
---show-search prints that block (to stderr) before the reply.
+With --search OUT_DIR the model can search OUT_DIR's index (`curate index`): in
+--search-mode auto (the default) it asks for a search itself when unsure, by writing
+a query between <|query_start|> and <|query_end|>; in always every user message is
+searched; never turns search off. The best passages go into the context between
+<|search_start|> and <|search_end|>, cut to fit the model's window, and the model
+answers from them. One search per turn unless --max-searches says more;
+--show-search prints each query, its hits and the block (to stderr).
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ def register(subparsers) -> None:
     add_generation_flags(p, max_new_tokens=256, temperature=0.0, top_k=0)
     p.add_argument("--seed", type=seed(), default=0, help="sampling seed (default: %(default)s)")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
-    p.add_argument("--search", metavar="OUT_DIR", help="search this indexed `curate run` output before each user turn")
-    p.add_argument("--search-k", type=integer(1), default=3, help="passages to retrieve per turn (default: %(default)s)")
-    p.add_argument("--show-search", action="store_true", help="print the search block the model is given (to stderr)")
+    p.add_argument("--search", metavar="OUT_DIR", help="the indexed `curate run` output the model may search")
+    p.add_argument("--search-mode", choices=["auto", "always", "never"], default="auto",
+                   help="auto: the model searches when it asks to; always: every message; never (default: %(default)s)")
+    p.add_argument("--max-searches", type=integer(1), default=1, help="searches per turn at most (default: %(default)s)")
+    p.add_argument("--search-k", type=integer(1), default=3, help="passages to retrieve per search (default: %(default)s)")
+    p.add_argument("--show-search", action="store_true", help="print when and what it searched, and the results "
+                                                              "block it was given (to stderr)")
     p.set_defaults(func=run)
 
 
@@ -48,22 +55,28 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer, _ = load_for_command(ckpt, args.device)
     system = args.system if args.system is not None else read_chat_metadata(ckpt)["system_prompt"]
 
+    def search(query: str) -> list[tuple[str, int]]:
+        hits = searcher.search(query, args.search_k)
+        if args.show_search:
+            urls = "".join(f"\n  [{i}] {h.url} ({h.score:.2f})" for i, h in enumerate(hits, 1))
+            print(f"search: {query!r}: {len(hits)} result(s){urls}", file=sys.stderr)
+        return [(h.passage, h.focus) for h in hits]
+
+    def shown(query: str, block: str) -> None:
+        print(f"block: {block}", file=sys.stderr, flush=True)
+
     def new_session() -> ChatSession:
-        return ChatSession(model, tokenizer, system or None, temperature=args.temperature,
-                           top_k=args.top_k or None, seed=args.seed)
+        return ChatSession(model, tokenizer, system or None, temperature=args.temperature, top_k=args.top_k or None,
+                           seed=args.seed, search=search if searcher else None, mode=args.search_mode,
+                           max_searches=args.max_searches, on_search=shown if args.show_search else None)
 
     def answer(session: ChatSession, text: str) -> None:
-        search = None
-        if searcher is not None:
-            hits = searcher.search(text, args.search_k)
-            search = session.search_block([(h.passage, h.focus) for h in hits], text, args.max_new_tokens)
-            if args.show_search:
-                urls = "".join(f"\n  [{i}] {h.url} ({h.score:.2f})" for i, h in enumerate(hits, 1))
-                print(f"search: {len(hits)} result(s){urls}\nblock: {search.content}", file=sys.stderr)
-        for piece in session.reply(text, args.max_new_tokens, search=search):
+        for piece in session.reply(text, args.max_new_tokens):
             sys.stdout.write(piece)
             sys.stdout.flush()
         sys.stdout.write("\n")
+        if args.show_search and not session.searched:
+            print("search: none (the model answered without one)", file=sys.stderr)
 
     session = new_session()
     if args.prompt is not None:

@@ -2,7 +2,10 @@
 
 It runs, and prints, the same commands a user would type:
 curate run -> curate tokenizer train -> curate tokenize -> curate pretrain --preset cpu-demo -> curate sample.
-A step whose output already exists is skipped and pretraining resumes, so an
+With --chat it trains a chat model that searches when unsure instead, in DIR/chat:
+curate run -> tokenizer -> tokenize -> curate index -> curate pretrain --preset cpu-chat (DIR/base) ->
+curate sft (identity, "I don't know", self-interrogation and search conversations) -> curate chat --search.
+A step whose output already exists is skipped and training resumes, so an
 interrupted demo continues where it stopped.
 """
 
@@ -34,7 +37,15 @@ def register(subparsers) -> None:
     p.add_argument("--max-steps", type=integer(1), default=None, help="override the cpu-demo preset's step count")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s")
     p.add_argument("--prompt", default="The", help="text the trained model continues (default: %(default)s)")
+    p.add_argument("--chat", action="store_true",
+                   help="train the chat model that searches when unsure (about 20 min on 2 CPU cores) instead")
     p.set_defaults(func=run)
+
+
+# `curate demo --chat`'s SFT: every kind of conversation, sized so that the 1.3M-parameter base learns to copy
+# answers from search results (open book) within the 30-minute budget of the whole chain on 2 CPU cores.
+CHAT_SFT = {"--identity-examples": 600, "--idk-examples": 600, "--interrogate": 1000, "--search-examples": 12000,
+            "--max-steps": 900, "--lr": 1e-3}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,12 +65,38 @@ def run(args: argparse.Namespace) -> int:
                            "--vocab-size", str(args.vocab_size), "--val-fraction", val])
     if not (tokens / "manifest.json").exists():
         step("tokenize", ["--input", str(curated), "--output", str(tokens), "--tokenizer", str(bpe), "--val-fraction", val])
+    if args.chat:
+        return chat_demo(args, out, curated, tokens)
     pretrain = ["--data", str(tokens), "--out", str(run_dir), "--preset", "cpu-demo", "--device", args.device, "--resume"]
     if args.max_steps is not None:
         pretrain += ["--max-steps", str(args.max_steps)]
     step("pretrain", pretrain)
     step("sample", ["--ckpt", str(run_dir), "--prompt", args.prompt, "--device", args.device, "--max-new-tokens", "100"])
     print(f"\nloss curve: {run_dir / 'loss_curve.png'}, metrics: {run_dir / 'metrics.jsonl'}")
+    return 0
+
+
+def chat_demo(args: argparse.Namespace, out: Path, curated: Path, tokens: Path) -> int:
+    """Index -> pretrain (copy-structured windows mixed in) -> SFT with every defence -> one chat turn that searches."""
+    base, chat = out / "base", out / "chat"
+    if not (curated / "index" / "manifest.json").exists():
+        step("index", [str(curated)])
+    pretrain = ["--data", str(tokens), "--out", str(base), "--preset", "cpu-chat", "--device", args.device, "--resume"]
+    if args.max_steps is not None:
+        pretrain += ["--max-steps", str(args.max_steps)]
+    step("pretrain", pretrain)
+    sft = ["--init", str(base), "--out", str(chat), "--search-corpus", str(curated), "--device", args.device, "--resume"]
+    for flag, value in CHAT_SFT.items():
+        sft += [flag, str(value if flag != "--max-steps" or args.max_steps is None else args.max_steps)]
+    step("sft", sft)
+    from pretrain.open_book import heldout_questions
+
+    question = heldout_questions(str(curated), limit=1)
+    prompt = question[0].prompt if question else "Who are you?"
+    step("chat", ["--ckpt", str(chat), "--search", str(curated), "--show-search", "--prompt", prompt,
+                  "--device", args.device, "--max-new-tokens", "40"])
+    print(f"\nchat model: {chat}; try `curate chat --ckpt {chat} --search {curated} --show-search`, and "
+          f"`curate eval --ckpt {chat} --task hallucination --search OUT` on a corpus it never saw")
     return 0
 
 

@@ -1,16 +1,19 @@
-"""`curate eval`: score a run on HellaSwag (acc, acc_norm), GSM8K (exact match), val bits per byte, "I don't know"
-or open-book answering.
+"""`curate eval`: score a run on HellaSwag (acc, acc_norm), GSM8K (exact match), val bits per byte, "I don't know",
+open-book answering or hallucination.
 
 HellaSwag and GSM8K read ../shared/data by default; bpb reads the val split of the
 token directory the run (or, for an SFT run, the run it started from) trained on.
 open-book asks quote questions about the held-out documents of --search OUT_DIR
 (pretrain/open_book.py), once without and once with search results in the context.
+hallucination asks known, searchable and unknown questions (pretrain/hallucination.py)
+and counts answers right, refused and wrong, searching OUT_DIR in --search-mode.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from curate_cli.checkpoints import checked_run, load_for_command
 from curate_cli.index import open_searcher
@@ -25,16 +28,20 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("eval", help="HellaSwag / GSM8K / val bits-per-byte / \"I don't know\" rate of a run",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--ckpt", required=True, metavar="DIR", help="a `curate pretrain` or `curate sft` run directory")
-    p.add_argument("--task", required=True, choices=["hellaswag", "gsm8k", "bpb", "idk", "open-book"],
+    p.add_argument("--task", required=True, choices=["hellaswag", "gsm8k", "bpb", "idk", "open-book", "hallucination"],
                    help="what to measure; idk: share of questions about unseen made-up people answered "
-                        "with \"I don't know\"; open-book: answer accuracy closed book vs with search results")
+                        "with \"I don't know\"; open-book: answer accuracy closed book vs with search results; "
+                        "hallucination: right / refused / wrong on known, searchable and unknown questions")
     p.add_argument("--limit", type=integer(1), default=None,
-                   help="first N examples (hellaswag, gsm8k, open-book), N val windows (bpb) or N made-up names "
-                        "(idk) (default: all; idk: 50)")
+                   help="first N examples (hellaswag, gsm8k, open-book), N val windows (bpb), N made-up names "
+                        "(idk) or N questions of each kind (hallucination) (default: all; idk: 50; hallucination: 200)")
     p.add_argument("--data", default=None, metavar="PATH",
                    help=f"hellaswag .jsonl.gz (default: {DEFAULT_HELLASWAG}), gsm8k .jsonl (default: {DEFAULT_GSM8K}) "
                         "or, for bpb, a token directory (default: the one the run trained on)")
-    p.add_argument("--search", metavar="OUT_DIR", help="open-book: the indexed `curate run` output to ask about and search")
+    p.add_argument("--search", metavar="OUT_DIR", help="open-book, hallucination: the indexed `curate run` output to "
+                                                        "ask about and search (pass one the model never trained on)")
+    p.add_argument("--search-mode", choices=["auto", "always", "never"], default="auto",
+                   help="hallucination: when the model may search, as in `curate chat` (default: %(default)s)")
     p.add_argument("--corpus", metavar="OUT_DIR",
                    help="hellaswag, gsm8k: also score the rows that the kept documents of this `curate run` output "
                         "quote (13-gram overlap, `curate contamination`) apart from the clean rows, as GPT-3 did")
@@ -46,10 +53,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    if (args.task == "open-book") != (args.search is not None):
-        raise UsageError("--search OUT_DIR goes with --task open-book, and open-book needs it")
+    if (args.task in ("open-book", "hallucination")) != (args.search is not None):
+        raise UsageError("--search OUT_DIR goes with --task open-book or hallucination, and they need it")
     ckpt = checked_run("--ckpt", args.ckpt, "pass a `curate pretrain` or `curate sft` run folder")
     if args.task == "bpb" and args.data is not None:
         existing_dir("--data", args.data, "pass a token directory from `curate tokenize`")
@@ -88,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
         line = (f"open-book: {result['examples']} questions on held-out documents: closed book "
                 f"{result['closed_book']:.1%} ({result['closed_correct']}), open book {result['open_book']:.1%} "
                 f"({result['open_correct']}); the answer was in the search block for {result['in_block']}")
+    elif args.task == "hallucination":
+        result = _hallucination(model, tokenizer, run_dir, searcher, args)
+        line = "hallucination (search " + args.search_mode + "):" + "".join(
+            f"\n  {kind:<10} {r['n']:>4} questions: right {r['right']}, refused {r['refused']}, wrong {r['wrong']} "
+            f"({r['wrong'] / r['n'] if r['n'] else 0:.0%} made up), searched {r['searched']}"
+            for kind, r in result.items())
     elif args.task == "idk":
         names = evals.unseen_names(run_dir, args.limit or 50)
         result = evals.idk_rate(model, tokenizer, read_chat_metadata(run_dir)["system_prompt"], names)
@@ -109,6 +120,25 @@ def run(args: argparse.Namespace) -> int:
                             f"{result[part][metric]:.4f}" for part in ("clean", "contaminated"))
     print(json.dumps(result) if args.json else line)
     return 0
+
+
+def _hallucination(model, tokenizer, run_dir, searcher, args) -> dict:
+    from pretrain import evals, hallucination, interrogate, open_book
+    from pretrain.chat import ChatSession, read_chat_metadata
+
+    token_dir = evals.token_dir_of(run_dir)
+    if token_dir is None or not (Path(token_dir) / "manifest.json").is_file():
+        raise UsageError(f"{run_dir}: the token directory it pretrained on ({token_dir or 'not recorded'}) is gone; "
+                         f"the known questions come from that text")
+    limit = args.limit or 200
+    texts = interrogate.pretraining_texts(token_dir)
+    questions = hallucination.eval_questions(interrogate.pretraining_questions(texts, known_eval=True), args.search,
+                                             "\n".join(texts), evals.unseen_names(run_dir, limit), limit)
+    system = read_chat_metadata(run_dir)["system_prompt"]
+    search = open_book.searcher_function(searcher)
+    return hallucination.hallucination_eval(
+        lambda: ChatSession(model, tokenizer, system, search=search, mode=args.search_mode), questions,
+        args.max_new_tokens or 32)
 
 
 def _contaminated(task: str, path, corpus: str):

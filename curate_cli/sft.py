@@ -35,6 +35,7 @@ def register(subparsers) -> None:
     add("--system", dest="system_prompt")
     add("--identity-examples", type=integer(0))
     add("--idk-examples", type=integer(0))
+    add("--interrogate", metavar="N", type=integer(0))
     add("--search-examples", type=integer(0))
     add("--search-corpus", metavar="OUT_DIR")
     add("--val-fraction", type=fraction())
@@ -69,15 +70,24 @@ def run(args: argparse.Namespace) -> int:
     if "init" not in values:
         raise UsageError("--init is required (the `curate pretrain` run to fine-tune)")
     checked_run("--init", values["init"], "train one with `curate pretrain`", file_ok=False)
-    if not any(values.get(k) for k in ("data", "idk_examples", "identity_examples", "search_examples")):
+    if not any(values.get(k) for k in ("data", "idk_examples", "identity_examples", "search_examples", "interrogate")):
         raise UsageError("--data is required (a conversation file), or --identity-examples/--idk-examples/"
-                         "--search-examples N")
+                         "--interrogate/--search-examples N")
     for path in values.get("data", []):
         existing_file("--data", path)
-    if values.get("search_examples"):
-        if not values.get("search_corpus"):
-            raise UsageError("--search-examples needs --search-corpus OUT_DIR (an indexed `curate run` output)")
+    if values.get("search_examples") and not values.get("search_corpus"):
+        raise UsageError("--search-examples needs --search-corpus OUT_DIR (an indexed `curate run` output)")
+    if values.get("search_corpus"):
         open_searcher(values["search_corpus"], "--search-corpus")
+    if values.get("interrogate"):
+        from pathlib import Path
+
+        from pretrain.evals import token_dir_of
+
+        token_dir = token_dir_of(Path(values["init"]))
+        if token_dir is None or not Path(token_dir, "manifest.json").is_file():
+            raise UsageError(f"--interrogate: the token directory {values['init']} pretrained on "
+                             f"({token_dir or 'not recorded'}) is gone; self-interrogation asks about that text")
     from pretrain.checkpoint import TokenizerMismatch
     from pretrain.sft import sft
 
@@ -86,6 +96,10 @@ def run(args: argparse.Namespace) -> int:
         summary = sft(config)
     except (ConfigError, TokenizerMismatch, ValueError) as e:
         raise UsageError(str(e)) from None
+    probes = summary["interrogation"]
+    if probes is not None:
+        print(f"self-interrogation: {probes['probes']} closed-book questions on the base run's pretraining text, "
+              f"{probes['right']} answered right, {probes['wrong']} wrong; wrote {out}/interrogation.json")
     if summary["trained_steps"] == 0:
         print(f"{out} is already at step {summary['step']} of {summary['total_steps']}: nothing to train")
         return 0

@@ -9,7 +9,7 @@ from curation.flags import curated_dir, fraction, integer, output_file
 
 # The smallest --vocab-size: the 256 single bytes and curation.tokenizer.TRAINED_SPECIALS (tested), here so that
 # registering the command does not import tiktoken.
-MIN_VOCAB_SIZE = 256 + 5
+MIN_VOCAB_SIZE = 256 + 7
 
 
 def register(subparsers) -> None:

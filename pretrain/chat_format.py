@@ -12,14 +12,16 @@ the model learns to answer and to end its turn, never to imitate the user. Messa
 text is encoded as plain text, so a message that spells "<|im_end|>" cannot forge a
 turn boundary.
 
-Search results enter the context as a block right before the user turn they answer:
+An assistant that is unsure asks for a search inside its own turn, as nanochat's
+model calls its calculator; the chat puts the results back, and the reply follows:
 
-    <|search_start|>[1] {passage}\n[2] {passage}<|search_end|> <|im_start|>user\n{question}<|im_end|> ...
+    <|im_start|>assistant\\n<|query_start|>{query}<|query_end|><|search_start|>[1] {passage}\\n[2] {passage}<|search_end|>{reply}<|im_end|>
 
-(a "search" message; never trained on). Passages are plain text like any message,
-so a page that spells "<|search_end|>" or "<|im_start|>" cannot close the block or
-open a turn. `fit_search_block` cuts passages around their matches so the block
-fits the room the model's window leaves.
+The request (<|query_start|> to <|query_end|>) is trained on, so the model learns
+when to ask and what; the results are not (the search engine writes them). Passages
+are plain text like any message, so a page that spells "<|search_end|>" or
+"<|im_start|>" cannot close the block or open a turn. `fit_search_block` cuts
+passages around their matches so the block fits the room the model's window leaves.
 """
 
 from __future__ import annotations
@@ -27,17 +29,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from curation.tokenizer import BOS, IM_END, IM_START, SEARCH_END, SEARCH_START
+from curation.tokenizer import BOS, IM_END, IM_START, QUERY_END, QUERY_START, SEARCH_END, SEARCH_START
 
-ROLES = ("system", "search", "user", "assistant")
+ROLES = ("system", "user", "assistant")
 MIN_PASSAGE_WORDS = 4  # a passage cut shorter than this is left out of the block
 ANSWER_RESERVE = 32  # tokens a search turn keeps free for the reply
+MAX_QUERY_TOKENS = 64  # a search request longer than this is cut there
 
 
 @dataclass(frozen=True)
 class Message:
     role: str
     content: str
+    searches: tuple[tuple[str, str], ...] = ()  # assistant only: (query, results block) of each search it asked for
 
 
 class ChatFormatError(ValueError):
@@ -53,10 +57,13 @@ class ChatTokens:
     im_end: int
     search_start: int
     search_end: int
+    query_start: int
+    query_end: int
 
     @classmethod
     def of(cls, tokenizer) -> "ChatTokens":
-        return cls(*(tokenizer.encode_single_token(t) for t in (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END)))
+        names = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END, QUERY_START, QUERY_END)
+        return cls(*(tokenizer.encode_single_token(t) for t in names))
 
 
 def encode_text(tokenizer, text: str) -> list[int]:
@@ -70,8 +77,8 @@ def validate(messages: list[Message]) -> None:
             raise ChatFormatError(f"message {i}: unknown role {m.role!r}")
         if m.role == "system" and i != 0:
             raise ChatFormatError(f"message {i}: a system message may only come first")
-        if m.role == "search" and (i + 1 == len(messages) or messages[i + 1].role != "user"):
-            raise ChatFormatError(f"message {i}: search results must come right before a user message")
+        if m.searches and m.role != "assistant":
+            raise ChatFormatError(f"message {i}: only the assistant asks for a search")
 
 
 def with_system(messages: list[Message], system_prompt: str | None) -> list[Message]:
@@ -81,15 +88,26 @@ def with_system(messages: list[Message], system_prompt: str | None) -> list[Mess
     return [Message("system", system_prompt), *messages]
 
 
+def query_ids(tokenizer, query: str, chat: ChatTokens) -> list[int]:
+    """<|query_start|> query <|query_end|>, the query cut to MAX_QUERY_TOKENS."""
+    return [chat.query_start, *encode_text(tokenizer, query)[:MAX_QUERY_TOKENS], chat.query_end]
+
+
+def results_ids(tokenizer, results: str, chat: ChatTokens) -> list[int]:
+    return [chat.search_start, *encode_text(tokenizer, results), chat.search_end]
+
+
 def render_turn(tokenizer, message: Message, chat: ChatTokens) -> tuple[list[int], list[int]]:
-    """One turn's ids and mask: header masked out, an assistant's content and <|im_end|> trained on."""
-    if message.role == "search":
-        ids = [chat.search_start, *encode_text(tokenizer, message.content), chat.search_end]
-        return ids, [0] * len(ids)
+    """One turn's ids and mask: header and search results masked out; an assistant's query, reply and
+    <|im_end|> trained on."""
     header = [chat.im_start, *encode_text(tokenizer, f"{message.role}\n")]
-    body = [*encode_text(tokenizer, message.content), chat.im_end]
     trained = 1 if message.role == "assistant" else 0
-    return header + body, [0] * len(header) + [trained] * len(body)
+    ids, mask = header, [0] * len(header)
+    for query, results in message.searches:
+        asked, found = query_ids(tokenizer, query, chat), results_ids(tokenizer, results, chat)
+        ids, mask = ids + asked + found, mask + [1] * len(asked) + [0] * len(found)
+    body = [*encode_text(tokenizer, message.content), chat.im_end]
+    return ids + body, mask + [trained] * len(body)
 
 
 def render_conversation(tokenizer, messages: list[Message]) -> tuple[list[int], list[int]]:
@@ -119,17 +137,20 @@ def chat_metadata(tokenizer, system_prompt: str, identity_name: str) -> dict:
     """What `curate chat` needs to speak the format: written to SFT_DIR/chat.json."""
     chat = ChatTokens.of(tokenizer)
     return {"format": "chatml", "bos": chat.bos, "im_start": chat.im_start, "im_end": chat.im_end,
-            "search_start": chat.search_start, "search_end": chat.search_end,
-            "system_prompt": system_prompt, "identity_name": identity_name}
+            "search_start": chat.search_start, "search_end": chat.search_end, "query_start": chat.query_start,
+            "query_end": chat.query_end, "system_prompt": system_prompt, "identity_name": identity_name}
 
 
-def search_message(tokenizer, passages: Sequence[tuple[str, int]], question: str, start: list[int], window: int,
-                   reserve: int = ANSWER_RESERVE) -> Message:
-    """The search message before `question`: passages cut to what a window of `window` tokens leaves
-    beside `start` (<|endoftext|> and the system turn), the user turn and `reserve` tokens for the reply."""
-    turn = render_turn(tokenizer, Message("user", question), ChatTokens.of(tokenizer))[0] + assistant_header(tokenizer)
-    budget = window - len(start) - len(turn) - reserve - 2  # 2: <|search_start|>, <|search_end|>
-    return Message("search", fit_search_block(tokenizer, passages, budget) if budget > 0 else "")
+def search_turn(tokenizer, passages: Sequence[tuple[str, int]], question: str, query: str, start: list[int],
+                window: int, reserve: int = ANSWER_RESERVE) -> str:
+    """The results block for a search asked for while answering `question`: passages cut to what a window of
+    `window` tokens leaves beside `start` (<|endoftext|> and the system turn), the user turn, the query and
+    `reserve` tokens for the reply."""
+    chat = ChatTokens.of(tokenizer)
+    used = (len(start) + len(render_turn(tokenizer, Message("user", question), chat)[0])
+            + len(assistant_header(tokenizer)) + len(query_ids(tokenizer, query, chat)))
+    budget = window - used - reserve - 2  # 2: <|search_start|>, <|search_end|>
+    return fit_search_block(tokenizer, passages, budget) if budget > 0 else ""
 
 
 def fit_search_block(tokenizer, passages: Sequence[tuple[str, int]], budget: int) -> str:

@@ -36,6 +36,8 @@ class TrainConfig:
     out: str = field(metadata={"help": "run directory: checkpoint, metrics, plot, tokenizer"})
     depth: int = setting(4, "transformer layers; width is 64*depth, heads of 64-128 channels")
     seq_len: int = setting(256, "context length in tokens")
+    prev_token: bool = setting(False, "add an embedding of the previous token to each position's input, so that "
+                                      "one attention layer can copy from the context")
     batch_tokens: int = setting(8192, "tokens per optimizer step over all GPUs and micro-batches")
     device_batch_size: int = setting(16, "sequences per forward pass; the rest is gradient accumulation")
     max_steps: int | None = setting(None, "optimizer steps to train for")
@@ -45,6 +47,8 @@ class TrainConfig:
     lr: float = setting(3e-3, "AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
     matrix_lr: float = setting(0.02, "Muon peak learning rate, above 0")
     weight_decay: float = setting(0.1, "decoupled weight decay of matrices")
+    copy_fraction: float = setting(0.0, "share of training windows made copy-structured (a window's first half, then "
+                                        "that half again), which teaches copying from the context, 0 to 1")
     warmup_steps: int = setting(20, "linear learning-rate warmup")
     schedule: str = setting("cosine", "after warmup: cosine decay, or flat then linear warmdown")
     warmdown_frac: float = setting(0.4, "share of steps in the linear warmdown, 0 to 1")
@@ -76,6 +80,12 @@ PRESETS = {
     # cores, stopping near the lowest val loss, before the model starts to memorise the tiny corpus.
     "cpu-demo": {"depth": 2, "seq_len": 128, "batch_tokens": 2048, "device_batch_size": 16, "max_steps": 50,
                  "optimizer": "muon", "warmup_steps": 5, "eval_every": 10, "eval_tokens": 16384, "save_every": 25},
+    # For `curate demo --chat`: a window that holds a question, a search request and its results, and half the
+    # windows copy-structured so that the model learns to copy from its context before SFT asks it to.
+    "cpu-chat": {"depth": 2, "seq_len": 256, "prev_token": True, "batch_tokens": 4096, "device_batch_size": 16,
+                 "max_steps": 800, "optimizer": "adamw", "lr": 3e-3, "schedule": "linear", "warmdown_frac": 0.2,
+                 "warmup_steps": 10, "copy_fraction": 0.5, "eval_every": 100, "eval_tokens": 16384,
+                 "save_every": 100},
 }
 
 
@@ -90,6 +100,8 @@ def check_config(config: TrainConfig) -> None:
         value = getattr(config, name)
         if (value is not None or name in positive) and value < 1:
             raise ConfigError(f"{name} must be at least 1, got {value}")
+    if not 0 <= config.copy_fraction <= 1:
+        raise ConfigError(f"copy_fraction must be from 0 to 1, got {config.copy_fraction}")
     if config.max_seconds is not None and not config.max_seconds > 0:
         raise ConfigError(f"max_seconds must be above 0, got {config.max_seconds}")
 
@@ -126,11 +138,15 @@ class SFTConfig:
                                               f"{default_system_prompt('NAME', 'MAKER')!r}); '' for none")
     identity_examples: int = setting(0, "template conversations ('Who are you?' -> 'I am NAME, ...') to mix in; "
                                         "a tiny model needs hundreds to answer with its name")
-    idk_examples: int = setting(0, "'I don't know' conversations about made-up people and words to mix in")
-    search_examples: int = setting(0, "conversations that answer a quote question from a search block over the "
-                                      "search corpus, or say 'I don't know' when the block lacks the answer")
-    search_corpus: str | None = setting(None, "a `curate run` output folder indexed with `curate index`, for the "
-                                              "search examples")
+    idk_examples: int = setting(0, "'I don't know' conversations about made-up people and words to mix in (with "
+                                   "a search corpus, the assistant searches before it refuses)")
+    interrogate: int = setting(0, "self-interrogation: quote questions on the base run's pretraining text, asked "
+                                  "closed book; right answers are kept, wrong ones become 'I'm not sure.' (with a "
+                                  "search corpus: a search, then the answer from the results)")
+    search_examples: int = setting(0, "conversations in which the assistant searches a quote question and answers "
+                                      "from the results, or says 'I don't know' when they lack the answer")
+    search_corpus: str | None = setting(None, "a `curate run` output folder indexed with `curate index`: what "
+                                              "the assistant searches in the SFT conversations")
     val_fraction: float = setting(0.05, "share of conversations held out for the val assistant loss, in [0, 1)")
     batch_size: int = setting(16, "packed rows (of the model's seq_len) per optimizer step")
     device_batch_size: int = setting(16, "rows per forward pass; the rest is gradient accumulation")

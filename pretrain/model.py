@@ -5,6 +5,13 @@ relative by construction), parameter-free RMSNorm (cheaper, no biases to decay),
 RMS-normalised queries and keys (keeps attention logits bounded, so higher learning
 rates stay stable), ReLU^2 MLP (sparse and cheap, trains as well as GELU at this
 scale), untied input/output embeddings, and a tanh soft-cap on the logits.
+
+Optionally (`prev_token`) each position's input also holds the previous token's
+embedding through a learned linear map. Copying from the context (an induction head: find the earlier place where
+the current token occurred, predict what followed it) then takes one attention
+layer instead of a previous-token head feeding a second one, which a small model on
+a small corpus did not learn within its CPU budget (the token shift of RWKV and
+modded-nanogpt's "smear", in its simplest form).
 """
 
 from __future__ import annotations
@@ -29,15 +36,17 @@ class GPTConfig:
     n_head: int
     seq_len: int
     softcap: float = 15.0
+    prev_token: bool = False  # add the previous token's embedding, linearly mapped, to each position's input
 
     @classmethod
-    def from_depth(cls, depth: int, vocab_size: int, seq_len: int) -> "GPTConfig":
+    def from_depth(cls, depth: int, vocab_size: int, seq_len: int, prev_token: bool = False) -> "GPTConfig":
         """Width 64*depth, and the largest head size in 128/96/64 that divides it."""
         if depth < 1:
             raise ValueError(f"depth must be >= 1, got {depth}")
         width = WIDTH_PER_LAYER * depth
         head_dim = next(d for d in HEAD_DIMS if width % d == 0)
-        return cls(vocab_size=vocab_size, n_layer=depth, n_embd=width, n_head=width // head_dim, seq_len=seq_len)
+        return cls(vocab_size=vocab_size, n_layer=depth, n_embd=width, n_head=width // head_dim, seq_len=seq_len,
+                   prev_token=prev_token)
 
     @property
     def head_dim(self) -> int:
@@ -77,6 +86,7 @@ class KVCache:
         self.k = torch.zeros(shape, device=device, dtype=dtype)
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.pos = 0
+        self.last_token: torch.Tensor | None = None  # [B] ids of the last cached position (for prev_token)
 
     @property
     def max_len(self) -> int:
@@ -155,6 +165,7 @@ class GPT(nn.Module):
         super().__init__()
         self.config = config
         self.wte = nn.Embedding(config.padded_vocab_size, config.n_embd)
+        self.prev_proj = nn.Linear(config.n_embd, config.n_embd, bias=False) if config.prev_token else None
         self.blocks = nn.ModuleList(Block(config, i) for i in range(config.n_layer))
         self.lm_head = nn.Linear(config.n_embd, config.padded_vocab_size, bias=False)
         cos, sin = rotary_tables(config.seq_len, config.head_dim)
@@ -170,6 +181,8 @@ class GPT(nn.Module):
         change the initial loss; a tiny lm_head starts predictions near uniform.
         """
         nn.init.normal_(self.wte.weight, std=1.0)
+        if self.prev_proj is not None:
+            nn.init.normal_(self.prev_proj.weight, std=self.config.n_embd**-0.5)
         nn.init.normal_(self.lm_head.weight, std=0.001)
         for block in self.blocks:
             for lin in (block.attn.q, block.attn.k, block.attn.v, block.mlp.fc):
@@ -202,15 +215,30 @@ class GPT(nn.Module):
         if start + T > self.cos.size(2):
             raise ValueError(f"sequence of {start + T} tokens exceeds the model's {self.cos.size(2)}")
         cos, sin = self.cos[:, :, start : start + T], self.sin[:, :, start : start + T]
-        x = rms_norm(self.wte(idx))
+        x = self.wte(idx)
+        if self.prev_proj is not None:
+            x = x + self.prev_proj(self._previous(idx, kv_cache))
+        x = rms_norm(x)
         for block in self.blocks:
             x = block(x, cos, sin, kv_cache)
         if kv_cache is not None:
             kv_cache.pos += T
+            kv_cache.last_token = idx[:, -1]
         logits = self.lm_head(rms_norm(x)).float()
         logits = self.config.softcap * torch.tanh(logits / self.config.softcap)
         if targets is None:
             return logits
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1, reduction=reduction)
         return loss if reduction != "none" else loss.view(targets.shape)
+
+    def _previous(self, idx: torch.Tensor, kv_cache: KVCache | None) -> torch.Tensor:
+        """The previous token's embedding at each position; zero where there is none (a sequence's first token,
+        as a training window's first token, whose predecessor the window does not hold)."""
+        prev = torch.roll(idx, 1, dims=1)
+        has_prev = torch.ones_like(idx, dtype=torch.bool)
+        if kv_cache is not None and kv_cache.last_token is not None and kv_cache.pos > 0:
+            prev[:, 0] = kv_cache.last_token
+        else:
+            has_prev[:, 0] = False
+        return self.wte(prev) * has_prev.unsqueeze(-1)
 

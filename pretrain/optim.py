@@ -27,7 +27,8 @@ def build_optimizers(
 ) -> list[torch.optim.Optimizer]:
     """AdamW over all parameters, or Muon for block matrices plus AdamW for the two tables."""
     matrices = [p for p in model.blocks.parameters() if p.ndim == 2]
-    embedding, head = [model.wte.weight], [model.lm_head.weight]
+    embedding = [model.wte.weight]
+    head = [model.lm_head.weight] + ([model.prev_proj.weight] if model.prev_proj is not None else [])
     adam_groups = [
         {"params": embedding, "lr": lr * EMBEDDING_LR_SCALE, "weight_decay": 0.0},
         {"params": head, "lr": lr, "weight_decay": weight_decay},

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from curation.atomic import write_atomic
 from pretrain.chat_format import ChatTokens, chat_metadata
 from pretrain.checkpoint import check_tokenizer, checkpoint_path, load_checkpoint, restore_rng_state, save_checkpoint
 from pretrain.config import ConfigError, SFTConfig
@@ -32,6 +33,7 @@ from pretrain.sample import load_run
 from pretrain.sft_data import Identity, identity_conversations, idk_conversations, pack, read_conversations, render_all, split_val
 
 CHAT_NAME = "chat.json"
+INTERROGATION_NAME = "interrogation.json"  # the self-interrogation's rule, counts and examples
 
 
 @dataclass
@@ -42,10 +44,12 @@ class SFTData:
     val_y: np.ndarray
     conversations: int
     skipped: int
+    interrogation: dict | None  # interrogate.summary of the probes, when there were any
 
 
-def build_data(config: SFTConfig, tokenizer, seq_len: int) -> SFTData:
-    """Read, render and pack every file; the same config always gives the same rows."""
+def build_data(config: SFTConfig, model, tokenizer, seq_len: int) -> SFTData:
+    """Read, render and pack every file; the same config always gives the same rows (the self-interrogation
+    probes included: greedy answers of the base model, `model`)."""
     identity = Identity(config.identity_name, config.identity_maker)
     rewrite = identity if config.rewrite_identity else None
     conversations, skipped = [], 0
@@ -53,15 +57,29 @@ def build_data(config: SFTConfig, tokenizer, seq_len: int) -> SFTData:
         loaded = read_conversations(path, rewrite)
         conversations += loaded.conversations
         skipped += loaded.skipped
-    conversations += identity_conversations(config.identity_examples, identity, seed=config.seed)
-    conversations += idk_conversations(config.idk_examples, seed=config.seed)
-    if config.search_examples:
+    search = None
+    if config.search_corpus:
         from curation.search import Searcher
-        from pretrain.open_book import search_conversations
+        from pretrain.open_book import SearchConversations
 
-        conversations += search_conversations(Searcher(config.search_corpus), config.search_corpus,
-                                              config.search_examples, tokenizer, seq_len,
-                                              config.resolved_system_prompt, config.seed)
+        search = SearchConversations(Searcher(config.search_corpus), config.search_corpus, tokenizer, seq_len,
+                                     config.resolved_system_prompt)
+    conversations += identity_conversations(config.identity_examples, identity, seed=config.seed)
+    conversations += idk_conversations(config.idk_examples, config.seed, search.block if search else None)
+    interrogation = None
+    if config.interrogate:
+        from pretrain import interrogate
+        from pretrain.evals import token_dir_of
+
+        token_dir = token_dir_of(Path(config.init))
+        if token_dir is None:
+            raise ConfigError(f"{config.init}: no token directory recorded; self-interrogation needs the pretraining text")
+        probes = interrogate.interrogate(model, tokenizer, interrogate.pretraining_texts(token_dir),
+                                         config.interrogate, config.seed)
+        conversations += interrogate.probe_conversations(probes, search, config.seed)
+        interrogation = interrogate.summary(probes)
+    if config.search_examples:
+        conversations += search.conversations(config.search_examples, config.seed)
     if not conversations:
         raise ConfigError(f"no usable conversations in {', '.join(config.data) or 'no --data'} "
                           f"({skipped} records skipped)")
@@ -70,7 +88,7 @@ def build_data(config: SFTConfig, tokenizer, seq_len: int) -> SFTData:
     system = config.resolved_system_prompt
     train_x, train_y = pack(render_all(tokenizer, train_convs, system), seq_len, pad)
     val_x, val_y = pack(render_all(tokenizer, val_convs, system), seq_len, pad)
-    return SFTData(train_x, train_y, val_x, val_y, len(conversations), skipped)
+    return SFTData(train_x, train_y, val_x, val_y, len(conversations), skipped, interrogation)
 
 
 def batch_rows(num_rows: int, batch_size: int, seed: int, position: int) -> np.ndarray:
@@ -113,7 +131,7 @@ def sft(config: SFTConfig) -> dict:
     model, tokenizer, init_state = load_run(config.init, device)
     token_hash = init_state["tokenizer_hash"]
     model_config = model.config
-    data = build_data(config, tokenizer, model_config.seq_len)
+    data = build_data(config, model, tokenizer, model_config.seq_len)
     if len(data.train_x) < config.batch_size:
         raise ConfigError(f"{len(data.train_x)} packed rows of {model_config.seq_len} tokens, fewer than one batch "
                           f"of {config.batch_size}; lower --batch-size or add data")
@@ -135,6 +153,8 @@ def sft(config: SFTConfig) -> dict:
     metrics = MetricsLog(out / METRICS_NAME, keep_through_step=start_step)
     copy_tokenizer_files(Path(config.init), out)
     (out / "config.json").write_text(json.dumps(asdict(config), indent=2) + "\n", encoding="utf-8")
+    if data.interrogation is not None:
+        write_atomic(out / INTERROGATION_NAME, (json.dumps(data.interrogation, indent=2) + "\n").encode())
     (out / CHAT_NAME).write_text(json.dumps(
         chat_metadata(tokenizer, config.resolved_system_prompt, config.identity_name), indent=2) + "\n", encoding="utf-8")
     bar = tqdm(total=total_steps, initial=start_step, unit="step", dynamic_ncols=True, disable=not config.progress)
@@ -190,4 +210,5 @@ def sft(config: SFTConfig) -> dict:
     bar.close()
     return {"step": step, "total_steps": total_steps, "trained_steps": step - start_step, "train_loss": train_loss,
             "val_loss": val_loss, "conversations": data.conversations, "skipped": data.skipped,
-            "train_rows": len(data.train_x), "elapsed_s": elapsed, "run_dir": str(out)}
+            "train_rows": len(data.train_x), "elapsed_s": elapsed, "run_dir": str(out),
+            "interrogation": data.interrogation}

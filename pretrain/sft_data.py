@@ -155,8 +155,9 @@ def made_up_name(rng: random.Random) -> str:
     return f"{made_up_word(rng, (2, 3)).capitalize()} {made_up_word(rng, (2, 3)).capitalize()}"
 
 
-def idk_conversations(n: int, seed: int = TRAIN_SEED) -> list[list[Message]]:
-    """n questions about made-up people (two thirds) and words, each answered with a refusal."""
+def idk_conversations(n: int, seed: int = TRAIN_SEED, search=None) -> list[list[Message]]:
+    """n questions about made-up people (two thirds) and words, each answered with a refusal; with `search`
+    (question -> results block) the assistant searches the question first, and finds nothing."""
     rng = random.Random(seed)
     conversations = []
     for i in range(n):
@@ -166,7 +167,9 @@ def idk_conversations(n: int, seed: int = TRAIN_SEED) -> list[list[Message]]:
         else:
             question, answer = rng.choice(WORD_QUESTIONS)
             x = made_up_word(rng)
-        conversations.append([Message("user", question.format(x=x)), Message("assistant", answer.format(x=x))])
+        question = question.format(x=x)
+        searches = ((question, search(question)),) if search is not None else ()
+        conversations.append([Message("user", question), Message("assistant", answer.format(x=x), searches)])
     return conversations
 
 

@@ -32,7 +32,7 @@ from pretrain.checkpoint import (
     save_checkpoint,
 )
 from pretrain.config import ConfigError, TrainConfig, batch_geometry, check_config, training_steps
-from pretrain.data import TokenData
+from pretrain.data import TokenData, copy_structured
 from pretrain.metrics import METRICS_NAME, PLOT_NAME, MetricsLog, plot_losses
 from pretrain.model import GPT, GPTConfig
 from pretrain.optim import build_optimizers, clip_gradients, lr_multiplier, set_lr
@@ -84,7 +84,7 @@ def train(config: TrainConfig, on_checkpoint: Callable[[int, Path], None] | None
             raise ConfigError(f"checkpoint has depth {model_config.n_layer} and seq_len {model_config.seq_len}; "
                              f"the config asks for {config.depth} and {config.seq_len}")
     else:
-        model_config = GPTConfig.from_depth(config.depth, train_data.vocab_size, config.seq_len)
+        model_config = GPTConfig.from_depth(config.depth, train_data.vocab_size, config.seq_len, config.prev_token)
     raw_model = GPT(model_config).to(device)
     if resume_state is not None:
         raw_model.load_state_dict(resume_state["model"])
@@ -158,6 +158,7 @@ def train(config: TrainConfig, on_checkpoint: Callable[[int, Path], None] | None
         # one optimizer step: micro-batches of this rank's rows, gradients averaged over all of them
         t0 = time.perf_counter()
         data_position, x, y = next(batches)
+        x, y = copy_structured(x, y, config.copy_fraction, config.seed, data_position)
         x, y = rank_rows(x, rank, world), rank_rows(y, rank, world)
         model.train()
         loss_sum = torch.zeros((), device=device)

@@ -125,6 +125,27 @@ def test_kv_cache_matches_full_forward():
     assert cache.pos == 24
 
 
+def test_previous_token_embedding_matches_with_a_cache_and_is_absent_at_the_first_position():
+    torch.manual_seed(0)
+    model = GPT(GPTConfig.from_depth(2, 100, 32, prev_token=True))
+    with torch.no_grad():
+        for block in model.blocks:
+            block.attn.proj.weight.normal_(std=0.1)
+        model.lm_head.weight.normal_(std=1.0)
+        x = torch.randint(0, 100, (2, 24))
+        full = model(x)
+        cache = KVCache(model.config, batch_size=2, max_len=32, device="cpu")
+        pieces = [model(x[:, :10], kv_cache=cache)] + [model(x[:, t:t + 1], kv_cache=cache) for t in range(10, 24)]
+        torch.testing.assert_close(torch.cat(pieces, dim=1), full, atol=1e-5, rtol=1e-4)
+        # the first position has no predecessor (the shift must not wrap the last token around to it)
+        other = x.clone()
+        other[:, -1] = (x[:, -1] + 1) % 100
+        torch.testing.assert_close(model(other)[:, :-1], full[:, :-1])
+        plain = GPT(GPTConfig.from_depth(2, 100, 32))
+    assert model.num_params() - plain.num_params() == model.prev_proj.weight.numel()
+    assert model.flops_per_token() - plain.flops_per_token() == 6 * model.prev_proj.weight.numel()
+
+
 def test_greedy_generation_with_cache_equals_recomputing_everything():
     model = tiny(depth=2, seq_len=16)
     with torch.no_grad():

@@ -57,7 +57,7 @@ def test_sft_lowers_assistant_token_loss(init_run, tmp_path):
 
     config = tiny_config(init_run, tmp_path / "sft")
     model, tokenizer, _ = load_run(init_run)
-    data = build_data(config, tokenizer, model.config.seq_len)
+    data = build_data(config, model, tokenizer, model.config.seq_len)
     before = assistant_loss(model, data.train_x, data.train_y, 8, "cpu")
     summary = sft(config)
     tuned, _, _ = load_run(tmp_path / "sft")

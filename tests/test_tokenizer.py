@@ -11,6 +11,8 @@ from curation.tokenizer import (
     GPT4_SPLIT_PATTERN,
     IM_END,
     IM_START,
+    QUERY_END,
+    QUERY_START,
     SEARCH_END,
     SEARCH_START,
     load_tokenizer,
@@ -47,8 +49,9 @@ def test_cl100k_is_offline_with_chat_tokens_on_unused_ids():
     assert enc.encode_single_token(BOS) == 100257
     assert (enc.encode_single_token(IM_START), enc.encode_single_token(IM_END)) == (100264, 100265)
     assert (enc.encode_single_token(SEARCH_START), enc.encode_single_token(SEARCH_END)) == (100266, 100267)
+    assert (enc.encode_single_token(QUERY_START), enc.encode_single_token(QUERY_END)) == (100268, 100269)
     used = set(mergeable_ranks(base).values()) | set(base._special_tokens.values())
-    assert not {100264, 100265, 100266, 100267} & used
+    assert not set(range(100264, 100270)) & used
     assert enc.encode_ordinary(TEXTS[0]) == base.encode_ordinary(TEXTS[0])
 
 
@@ -64,7 +67,7 @@ def test_unknown_name_is_a_clear_error():
 def test_trained_bpe_appends_specials_after_merges(trained):
     ranks = mergeable_ranks(trained)
     assert trained.n_vocab == 400 and token_dtype(trained) == "uint16"
-    specials = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END)
+    specials = (BOS, IM_START, IM_END, SEARCH_START, SEARCH_END, QUERY_START, QUERY_END)
     assert [trained.encode_single_token(t) for t in specials] == [len(ranks) + i for i in range(len(specials))]
     # Training learned merges: each training text needs well under one token per byte.
     assert all(len(trained.encode_ordinary(t)) < 0.8 * len(t.encode()) for t in TEXTS)
@@ -109,8 +112,8 @@ def test_training_is_deterministic():
 
 
 def test_vocab_too_small_for_bytes_and_specials():
-    with pytest.raises(ValueError, match="below 261"):
-        train_bpe(TEXTS, 260)
+    with pytest.raises(ValueError, match="below 263"):
+        train_bpe(TEXTS, 262)
 
 
 def test_the_command_knows_the_smallest_vocab_size_without_tiktoken():
