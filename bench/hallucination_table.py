@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from curate_cli.demo import CHAT_SFT  # noqa: E402
+from pretrain.config import CHAT_DEMO_SFT  # noqa: E402
 
 DEMO_SEED = 1337  # SFTConfig's default seed: the demo's SFT
 SHORT_STEPS = 300  # rows without search conversations hold ~1-2k conversations: 2-4 epochs
@@ -39,7 +39,8 @@ ROWS = {
     "+ \"I don't know\"": ["--identity-examples", "600", "--idk-examples", "600", "--max-steps", str(SHORT_STEPS)],
     "+ self-interrogation": ["--identity-examples", "600", "--idk-examples", "600", "--interrogate", "1000",
                              "--max-steps", str(SHORT_STEPS)],
-    "+ search when unsure": [part for flag, value in CHAT_SFT.items() for part in (flag, str(value))],
+    "+ search when unsure": [part for field, value in CHAT_DEMO_SFT.items()
+                             for part in ("--" + field.replace("_", "-"), str(value))],
 }
 SEARCH_ROW = "+ search when unsure"
 

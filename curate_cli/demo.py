@@ -21,6 +21,7 @@ from curate_cli.tokenizer import MIN_VOCAB_SIZE
 from curation.errors import UsageError
 from curation.flags import OneLineParser, integer, number, output_dir
 from curation.run_output import run_shards
+from pretrain.config import CHAT_DEMO_SFT
 
 DEFAULT_INPUT = "sample_warcs/*.warc*"
 
@@ -41,11 +42,6 @@ def register(subparsers) -> None:
                    help="train the chat model that searches when unsure (about 20 min on 2 CPU cores) instead")
     p.set_defaults(func=run)
 
-
-# `curate demo --chat`'s SFT: every kind of conversation, sized so that the 1.3M-parameter base learns to copy
-# answers from search results (open book) within the 30-minute budget of the whole chain on 2 CPU cores.
-CHAT_SFT = {"--identity-examples": 600, "--idk-examples": 600, "--interrogate": 1000, "--search-examples": 12000,
-            "--max-steps": 900, "--lr": 1e-3}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,8 +82,8 @@ def chat_demo(args: argparse.Namespace, out: Path, curated: Path, tokens: Path) 
         pretrain += ["--max-steps", str(args.max_steps)]
     step("pretrain", pretrain)
     sft = ["--init", str(base), "--out", str(chat), "--search-corpus", str(curated), "--device", args.device, "--resume"]
-    for flag, value in CHAT_SFT.items():
-        sft += [flag, str(value if flag != "--max-steps" or args.max_steps is None else args.max_steps)]
+    for field, value in CHAT_DEMO_SFT.items():
+        sft += ["--" + field.replace("_", "-"), str(args.max_steps if field == "max_steps" and args.max_steps else value)]
     step("sft", sft)
     from pretrain.open_book import heldout_questions
 

@@ -89,6 +89,12 @@ PRESETS = {
 }
 
 
+# `curate demo --chat`'s SFT (SFTConfig fields): every kind of conversation, sized so that the `cpu-chat` base
+# learns to search and to copy from the results within the 30-minute budget of the whole chain on 2 CPU cores.
+CHAT_DEMO_SFT = {"identity_examples": 600, "idk_examples": 600, "interrogate": 1000, "search_examples": 12000,
+                 "max_steps": 900, "lr": 1e-3}
+
+
 def check_config(config: TrainConfig) -> None:
     if config.optimizer not in ("adamw", "muon"):
         raise ConfigError(f"optimizer must be adamw or muon, not {config.optimizer!r}")

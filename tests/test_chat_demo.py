@@ -7,16 +7,15 @@ import shutil
 
 import pytest
 
-from curate_cli import demo
+from pretrain.config import CHAT_DEMO_SFT
 from pretrain.checkpoint import load_checkpoint
 from tests.test_pretrain import curate
 
 
 @pytest.fixture
 def small_chat_sft(monkeypatch):
-    for flag, value in {"--identity-examples": 20, "--idk-examples": 10, "--interrogate": 6,
-                        "--search-examples": 24}.items():
-        monkeypatch.setitem(demo.CHAT_SFT, flag, value)
+    for field, value in {"identity_examples": 20, "idk_examples": 10, "interrogate": 6, "search_examples": 24}.items():
+        monkeypatch.setitem(CHAT_DEMO_SFT, field, value)
 
 
 def test_chat_demo_runs_the_chain_and_resumes(sample_run, tmp_path, capsys, small_chat_sft):

@@ -146,7 +146,7 @@ def test_trained_tokenizer_gives_uint16_and_travels_with_the_tokens(corpus, tmp_
     save_tiktoken(enc, tmp_path / "small.tiktoken")
     m = tokenize_shards(out, tmp_path / "tok", tokenizer=str(tmp_path / "small.tiktoken"), val_fraction=0.2, progress=False)
     assert m["dtype"] == "uint16" and m["tokenizer"]["source"] == "tokenizer.tiktoken"
-    assert m["boundary"]["id"] == 595 and m["tokenizer"]["n_vocab"] == 600
+    assert m["boundary"]["id"] == 593 and m["tokenizer"]["n_vocab"] == 600  # after the merges, then 6 chat tokens
     (tmp_path / "small.tiktoken").unlink()  # the token directory needs no outside file
     assert check_tokens(tmp_path / "tok")[0] == []
     first_train = next(r["text"] for r in rows if r["text"] and not is_val(r["id"], 0.2))
