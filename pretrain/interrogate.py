@@ -25,6 +25,7 @@ from pretrain.sample import complete
 
 NOT_SURE = "I'm not sure."
 PROBE_EXTRA_TOKENS = 4  # tokens a probe may generate beyond the answer's own
+MAX_PRETRAINING_DOCS = 50_000  # documents decoded for questions: bounds memory on a large token directory
 PROBE_RULE = ("the quote alone as a document after <|endoftext|>, continued greedily for the answer's tokens + "
               f"{PROBE_EXTRA_TOKENS}; right when the continuation holds the answer's words in order (case and "
               "punctuation ignored)")
@@ -37,13 +38,14 @@ class Probe:
     right: bool
 
 
-def pretraining_texts(token_dir: str, max_docs: int | None = None) -> list[str]:
-    """The text of each document of the token directory's train split (the first max_docs), decoded."""
+def pretraining_texts(token_dir: str, max_docs: int = MAX_PRETRAINING_DOCS) -> list[str]:
+    """The text of the first `max_docs` documents of the token directory's train split, decoded (questions need
+    sentences, not the whole corpus)."""
     from pretrain.data import TokenData
 
     data = TokenData(token_dir, "train")
     tokenizer = data.load_tokenizer()
-    count = data.num_docs if max_docs is None else min(max_docs, data.num_docs)
+    count = min(max_docs, data.num_docs)
     return [tokenizer.decode(data.document(i)[1:].tolist(), errors="replace") for i in range(count)]
 
 

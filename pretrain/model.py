@@ -7,9 +7,9 @@ rates stay stable), ReLU^2 MLP (sparse and cheap, trains as well as GELU at this
 scale), untied input/output embeddings, and a tanh soft-cap on the logits.
 
 Optionally (`prev_token`) each position's input also holds the previous token's
-embedding through a learned linear map. Copying from the context (an induction head: find the earlier place where
-the current token occurred, predict what followed it) then takes one attention
-layer instead of a previous-token head feeding a second one, which a small model on
+embedding through a learned linear map. Copying from the context (an induction
+head: find the earlier place where the current token occurred, predict what
+followed it) then takes one attention layer instead of a previous-token head feeding a second one, which a small model on
 a small corpus did not learn within its CPU budget (the token shift of RWKV and
 modded-nanogpt's "smear", in its simplest form).
 """
@@ -217,7 +217,7 @@ class GPT(nn.Module):
         cos, sin = self.cos[:, :, start : start + T], self.sin[:, :, start : start + T]
         x = self.wte(idx)
         if self.prev_proj is not None:
-            x = x + self.prev_proj(self._previous(idx, kv_cache))
+            x = x + self.prev_proj(self._previous(x, kv_cache))
         x = rms_norm(x)
         for block in self.blocks:
             x = block(x, cos, sin, kv_cache)
@@ -231,14 +231,12 @@ class GPT(nn.Module):
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1, reduction=reduction)
         return loss if reduction != "none" else loss.view(targets.shape)
 
-    def _previous(self, idx: torch.Tensor, kv_cache: KVCache | None) -> torch.Tensor:
-        """The previous token's embedding at each position; zero where there is none (a sequence's first token,
-        as a training window's first token, whose predecessor the window does not hold)."""
-        prev = torch.roll(idx, 1, dims=1)
-        has_prev = torch.ones_like(idx, dtype=torch.bool)
+    def _previous(self, emb: torch.Tensor, kv_cache: KVCache | None) -> torch.Tensor:
+        """The previous token's embedding at each position (`emb` shifted by one); zero where there is none (a
+        sequence's first token, as a training window's first token, whose predecessor the window does not hold)."""
         if kv_cache is not None and kv_cache.last_token is not None and kv_cache.pos > 0:
-            prev[:, 0] = kv_cache.last_token
+            first = self.wte(kv_cache.last_token).unsqueeze(1)
         else:
-            has_prev[:, 0] = False
-        return self.wte(prev) * has_prev.unsqueeze(-1)
+            first = torch.zeros_like(emb[:, :1])
+        return torch.cat([first, emb[:, :-1]], dim=1)
 

@@ -181,7 +181,7 @@ def searcher_function(searcher: Searcher, k: int = SEARCH_K):
 class SearchConversations:
     """SFT conversations over the SFT split of a corpus: the assistant searches, then answers from the block.
 
-    Searches are cached by (question, excluded page), since a question recurs across
+    Result blocks are cached by (question, excluded page), since a question recurs across
     thousands of conversations; each conversation draws its own swapped answer.
     """
 
@@ -194,15 +194,16 @@ class SearchConversations:
         self.vocabulary = sorted({w for doc_id, text in docs if doc_id not in self.heldout
                                   for w in _PLAIN_WORD.findall(text)})
         self.start = render_conversation(tokenizer, with_system([], system_prompt))[0]
-        self._passages: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
+        self._blocks: dict[tuple[str, str | None], str] = {}
 
     def block(self, question: str, exclude_doc: str | None = None) -> str:
         """The results block the assistant gets when it searches `question` (one page left out, if given)."""
         key = (question, exclude_doc)
-        if key not in self._passages:
+        if key not in self._blocks:
             excluded = self.heldout | {exclude_doc} if exclude_doc else self.heldout
-            self._passages[key] = passages(self.searcher.search(question, SEARCH_K, excluded))
-        return search_turn(self.tokenizer, self._passages[key], question, question, self.start, self.window)
+            found = passages(self.searcher.search(question, SEARCH_K, excluded))
+            self._blocks[key] = search_turn(self.tokenizer, found, question, question, self.start, self.window)
+        return self._blocks[key]
 
     def answered(self, question: Question, rng: random.Random, exclude_own: bool = False) -> list[Message]:
         """[user, assistant] where the assistant searches the question and copies the answer from the block
