@@ -47,6 +47,7 @@ def register(subparsers) -> None:
     add("--depth", type=integer(1))
     add("--seq-len", type=integer(1))
     add("--prev-token", action="store_true")
+    add("--copy-head", action="store_true")
     add("--batch-tokens", type=integer(1))
     add("--device-batch-size", type=integer(1))
     length = p.add_mutually_exclusive_group()

@@ -38,6 +38,8 @@ class TrainConfig:
     seq_len: int = setting(256, "context length in tokens")
     prev_token: bool = setting(False, "add an embedding of the previous token to each position's input, so that "
                                       "one attention layer can copy from the context")
+    copy_head: bool = setting(False, "let the model copy its next token from the context through a pointer head "
+                                     "(pretrain/copy_head.py), besides generating it")
     batch_tokens: int = setting(8192, "tokens per optimizer step over all GPUs and micro-batches")
     device_batch_size: int = setting(16, "sequences per forward pass; the rest is gradient accumulation")
     max_steps: int | None = setting(None, "optimizer steps to train for")
@@ -47,8 +49,9 @@ class TrainConfig:
     lr: float = setting(3e-3, "AdamW peak learning rate, above 0 (the input embedding table gets 100x)")
     matrix_lr: float = setting(0.02, "Muon peak learning rate, above 0")
     weight_decay: float = setting(0.1, "decoupled weight decay of matrices")
-    copy_fraction: float = setting(0.0, "share of training windows made copy-structured (a window's first half, then "
-                                        "that half again), which teaches copying from the context, 0 to 1")
+    copy_fraction: float = setting(0.0, "share of training windows made copy-structured (a random 8-32-token segment "
+                                        "of the window, repeated to fill it), which teaches copying from the context, "
+                                        "0 to 1")
     warmup_steps: int = setting(20, "linear learning-rate warmup")
     schedule: str = setting("cosine", "after warmup: cosine decay, or flat then linear warmdown")
     warmdown_frac: float = setting(0.4, "share of steps in the linear warmdown, 0 to 1")
@@ -82,7 +85,7 @@ PRESETS = {
                  "optimizer": "muon", "warmup_steps": 5, "eval_every": 10, "eval_tokens": 16384, "save_every": 25},
     # For `curate demo --chat`: a window that holds a question, a search request and its results, and half the
     # windows copy-structured so that the model learns to copy from its context before SFT asks it to.
-    "cpu-chat": {"depth": 2, "seq_len": 256, "prev_token": True, "batch_tokens": 4096, "device_batch_size": 16,
+    "cpu-chat": {"depth": 2, "seq_len": 256, "prev_token": True, "copy_head": True, "batch_tokens": 4096, "device_batch_size": 16,
                  "max_steps": 800, "optimizer": "adamw", "lr": 3e-3, "schedule": "linear", "warmdown_frac": 0.2,
                  "warmup_steps": 10, "copy_fraction": 0.5, "eval_every": 100, "eval_tokens": 16384,
                  "save_every": 100},

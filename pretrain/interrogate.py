@@ -7,7 +7,7 @@ base run pretrained on (decoded from its token directory; sentences kept for the
 hallucination eval's `known` questions are never asked). The base model is a
 plain language model, so it is asked the way it can answer: the quote alone as a
 document, continued greedily (PROBE_RULE). Right answers become conversations that
-answer directly; wrong ones become "I'm not sure." or, when SFT has a search
+answer directly; wrong ones repeat the quote and say "I'm not sure." or, when SFT has a search
 corpus, conversations that search first and answer from the results.
 """
 
@@ -20,7 +20,7 @@ import torch
 
 from pretrain.chat_format import Message, encode_text
 from pretrain.open_book import Question, SearchConversations, askable_sentences, contains_answer, is_known_eval, \
-    make_question, reply
+    make_question, refusal, reply
 from pretrain.sample import complete
 
 NOT_SURE = "I'm not sure."
@@ -78,7 +78,8 @@ def interrogate(model, tokenizer, texts: list[str], n: int, seed: int) -> list[P
 
 
 def probe_conversations(probes: list[Probe], search: SearchConversations | None, seed: int) -> list[list[Message]]:
-    """Right probes answer directly; wrong ones say NOT_SURE, or search first when `search` is given."""
+    """Right probes answer directly; wrong ones repeat the quote and say NOT_SURE, or search first when `search`
+    is given."""
     rng = random.Random(seed)
     conversations = []
     for p in probes:
@@ -87,7 +88,7 @@ def probe_conversations(probes: list[Probe], search: SearchConversations | None,
         elif search is not None:
             conversations.append(search.answered(p.question, rng))
         else:
-            conversations.append([Message("user", p.question.prompt), Message("assistant", NOT_SURE)])
+            conversations.append([Message("user", p.question.prompt), Message("assistant", refusal(p.question, NOT_SURE))])
     return conversations
 
 

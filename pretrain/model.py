@@ -12,6 +12,10 @@ head: find the earlier place where the current token occurred, predict what
 followed it) then takes one attention layer instead of a previous-token head feeding a second one, which a small model on
 a small corpus did not learn within its CPU budget (the token shift of RWKV and
 modded-nanogpt's "smear", in its simplest form).
+
+Optionally (`copy_head`) the next token may also be copied from the context through a
+pointer head (pretrain/copy_head.py); the model then returns log-probabilities of the
+mixture, which every consumer of logits (softmax, sampling, cross-entropy) reads alike.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from pretrain.copy_head import COPY_DIM, NGRAM, CopyHead
 
 WIDTH_PER_LAYER = 64
 HEAD_DIMS = (128, 96, 64)  # preferred head sizes, largest first
@@ -37,16 +43,19 @@ class GPTConfig:
     seq_len: int
     softcap: float = 15.0
     prev_token: bool = False  # add the previous token's embedding, linearly mapped, to each position's input
+    copy_head: bool = False  # let the next token be copied from the context (pointer head)
+    first_special: int | None = None  # ids from here on are special tokens, never copied (None: no special tokens)
 
     @classmethod
-    def from_depth(cls, depth: int, vocab_size: int, seq_len: int, prev_token: bool = False) -> "GPTConfig":
+    def from_depth(cls, depth: int, vocab_size: int, seq_len: int, prev_token: bool = False,
+                   copy_head: bool = False, first_special: int | None = None) -> "GPTConfig":
         """Width 64*depth, and the largest head size in 128/96/64 that divides it."""
         if depth < 1:
             raise ValueError(f"depth must be >= 1, got {depth}")
         width = WIDTH_PER_LAYER * depth
         head_dim = next(d for d in HEAD_DIMS if width % d == 0)
         return cls(vocab_size=vocab_size, n_layer=depth, n_embd=width, n_head=width // head_dim, seq_len=seq_len,
-                   prev_token=prev_token)
+                   prev_token=prev_token, copy_head=copy_head, first_special=first_special)
 
     @property
     def head_dim(self) -> int:
@@ -79,7 +88,10 @@ def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch
 
 
 class KVCache:
-    """Keys and values of all layers for incremental decoding; `pos` is the number of cached tokens."""
+    """Keys and values of all layers for incremental decoding; `pos` is the number of cached tokens.
+
+    With a copy head it also holds the head's keys and the token ids, the places it copies from.
+    """
 
     def __init__(self, config: GPTConfig, batch_size: int, max_len: int, device, dtype=torch.float32):
         shape = (config.n_layer, batch_size, config.n_head, max_len, config.head_dim)
@@ -87,6 +99,9 @@ class KVCache:
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.pos = 0
         self.last_token: torch.Tensor | None = None  # [B] ids of the last cached position (for prev_token)
+        if config.copy_head:
+            self.copy_k = torch.zeros(batch_size, max_len, COPY_DIM, device=device, dtype=dtype)
+            self.ids = torch.zeros(batch_size, max_len, device=device, dtype=torch.long)
 
     @property
     def max_len(self) -> int:
@@ -168,6 +183,8 @@ class GPT(nn.Module):
         self.prev_proj = nn.Linear(config.n_embd, config.n_embd, bias=False) if config.prev_token else None
         self.blocks = nn.ModuleList(Block(config, i) for i in range(config.n_layer))
         self.lm_head = nn.Linear(config.n_embd, config.padded_vocab_size, bias=False)
+        copyable = config.vocab_size if config.first_special is None else config.first_special
+        self.copy = CopyHead(config.n_embd, copyable) if config.copy_head else None
         cos, sin = rotary_tables(config.seq_len, config.head_dim)
         self.register_buffer("cos", cos, persistent=False)
         self.register_buffer("sin", sin, persistent=False)
@@ -189,6 +206,8 @@ class GPT(nn.Module):
                 nn.init.normal_(lin.weight, std=lin.in_features**-0.5)
             nn.init.zeros_(block.attn.proj.weight)
             nn.init.zeros_(block.mlp.proj.weight)
+        if self.copy is not None:
+            self.copy.reset_parameters()
 
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -200,7 +219,8 @@ class GPT(nn.Module):
         """
         c = self.config
         matmul_params = self.num_params() - self.wte.weight.numel()
-        return 6 * matmul_params + 12 * c.n_layer * c.n_embd * c.seq_len
+        copy_scores = 6 * COPY_DIM * c.seq_len if c.copy_head else 0
+        return 6 * matmul_params + 12 * c.n_layer * c.n_embd * c.seq_len + copy_scores
 
     def forward(
         self,
@@ -209,7 +229,8 @@ class GPT(nn.Module):
         kv_cache: KVCache | None = None,
         reduction: str = "mean",
     ) -> torch.Tensor:
-        """Logits [B, T, padded_vocab] without targets; otherwise the loss (targets of -1 are ignored)."""
+        """Logits [B, T, padded_vocab] without targets (log-probabilities with a copy head); otherwise the loss
+        (targets of -1 are ignored)."""
         T = idx.size(1)
         start = kv_cache.pos if kv_cache is not None else 0
         if start + T > self.cos.size(2):
@@ -221,15 +242,42 @@ class GPT(nn.Module):
         x = rms_norm(x)
         for block in self.blocks:
             x = block(x, cos, sin, kv_cache)
+        h = rms_norm(x)
+        logits = self.lm_head(h).float()
+        logits = self.config.softcap * torch.tanh(logits / self.config.softcap)
+        if self.copy is not None:
+            h = torch.cat([h, self._recent_embeddings(idx, start, kv_cache)], dim=-1)
+            if targets is None:
+                logits = self._copy_log_probs(h, logits, idx, start, kv_cache)
         if kv_cache is not None:
             kv_cache.pos += T
             kv_cache.last_token = idx[:, -1]
-        logits = self.lm_head(rms_norm(x)).float()
-        logits = self.config.softcap * torch.tanh(logits / self.config.softcap)
         if targets is None:
             return logits
+        if self.copy is not None:
+            losses = -self.copy.target_log_probs(h, logits, idx, targets)
+            if reduction == "none":
+                return losses
+            return losses.sum() / (targets >= 0).sum().clamp(min=1)
         loss = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index=-1, reduction=reduction)
         return loss if reduction != "none" else loss.view(targets.shape)
+
+    def _copy_log_probs(self, h, logits, idx, start: int, kv_cache: KVCache | None) -> torch.Tensor:
+        if kv_cache is None:
+            return self.copy.log_probs(h, logits, self.copy.keys(h), idx, start)
+        end = start + idx.size(1)
+        kv_cache.copy_k[:, start:end] = self.copy.keys(h)
+        kv_cache.ids[:, start:end] = idx
+        return self.copy.log_probs(h, logits, kv_cache.copy_k[:, :end], kv_cache.ids[:, :end], start)
+
+    def _recent_embeddings(self, idx: torch.Tensor, start: int, kv_cache: KVCache | None) -> torch.Tensor:
+        """[B, T, NGRAM * C]: the normalised embeddings of each position's token and the NGRAM-1 before it (the
+        cache holds the earlier ids), zero before the first."""
+        before = kv_cache.ids[:, max(0, start - NGRAM + 1):start] if kv_cache is not None else idx[:, :0]
+        emb = rms_norm(self.wte(torch.cat([before, idx], dim=1)))
+        emb = F.pad(emb, (0, 0, NGRAM - 1 - before.size(1), 0))
+        T = idx.size(1)
+        return torch.cat([emb[:, NGRAM - 1 - k : NGRAM - 1 - k + T] for k in range(NGRAM)], dim=-1)
 
     def _previous(self, emb: torch.Tensor, kv_cache: KVCache | None) -> torch.Tensor:
         """The previous token's embedding at each position (`emb` shifted by one); zero where there is none (a

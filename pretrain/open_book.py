@@ -18,9 +18,13 @@ document, so where the quote stops only the passage says how it goes on. In SFT
 conversations the assistant searches the question (the request is trained on) and
 gets the block `curate chat --search` would retrieve; when the block does not hold
 the quote and its answer (the page was not retrieved, was cut off, or was left out
-on purpose: every fourth conversation excludes its own page), the answer is
-"I don't know." instead. The model thus learns both to copy from the block and not
-to answer from a block that says nothing.
+on purpose: every fourth conversation excludes its own page), the reply repeats the
+quote and says "I don't know." instead. The model thus learns both to copy from the
+block and not to answer from a block that says nothing, and it decides where the
+quote ends: there a model with a copy head either finds the quote's continuation in
+the block or finds nothing to copy and refuses (measured on the demo model: deciding
+at the reply's first token instead, before the quote, refused 37 of 158 questions
+whose answer the block held).
 
 A tiny model would rather memorise the few hundred training sentences than learn
 to copy (measured: it then answered the training questions and none of the
@@ -61,6 +65,7 @@ SENTENCE_WORDS = (PREFIX_WORDS[0] + ANSWER_WORDS[0], 40)
 CONTEXT_WORDS = 3  # words of the quote that must precede the answer in the block for it to count as there
 TEMPLATE = "Complete the quote:\n{}"
 IDK_ANSWER = "I don't know."
+REFUSAL = "{quote} — {refusal}"  # a quote question's refusal: the quote, then the refusal
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _PLAIN_WORD = re.compile(r"[^\W_]+")
 
@@ -125,6 +130,11 @@ def make_question(doc_id: str, words: list[str], points: list[int], rng: random.
 def reply(question: Question) -> str:
     """The reply that training teaches: the quote, completed."""
     return f"{question.quote} {question.answer}"
+
+
+def refusal(question: Question, words: str = IDK_ANSWER) -> str:
+    """The reply that refuses a quote question: the quote, then `words`."""
+    return REFUSAL.format(quote=question.quote, refusal=words)
 
 
 def normalized(text: str) -> str:
@@ -207,12 +217,12 @@ class SearchConversations:
 
     def answered(self, question: Question, rng: random.Random, exclude_own: bool = False) -> list[Message]:
         """[user, assistant] where the assistant searches the question and copies the answer from the block
-        (swapped for random words in SWAP_FRACTION of them), or says IDK_ANSWER when the block lacks it."""
+        (swapped for random words in SWAP_FRACTION of them), or refuses when the block lacks it."""
         block = self.block(question.prompt, question.doc_id if exclude_own else None)
         found = contains_answer(block, question, CONTEXT_WORDS)
         if found and rng.random() < SWAP_FRACTION:
             block, question = swap_answer(block, question, self.vocabulary, rng)
-        answer = reply(question) if found else IDK_ANSWER
+        answer = reply(question) if found else refusal(question)
         return [Message("user", question.prompt), Message("assistant", answer, ((question.prompt, block),))]
 
     def conversations(self, n: int, seed: int) -> list[list[Message]]:

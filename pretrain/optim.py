@@ -25,7 +25,7 @@ def build_optimizers(
     muon: bool = False,
     matrix_lr: float = 0.02,
 ) -> list[torch.optim.Optimizer]:
-    """AdamW over all parameters, or Muon for block matrices plus AdamW for the two tables."""
+    """AdamW over all parameters, or Muon for block matrices plus AdamW for the tables and heads."""
     matrices = [p for p in model.blocks.parameters() if p.ndim == 2]
     embedding = [model.wte.weight]
     head = [model.lm_head.weight] + ([model.prev_proj.weight] if model.prev_proj is not None else [])
@@ -33,6 +33,9 @@ def build_optimizers(
         {"params": embedding, "lr": lr * EMBEDDING_LR_SCALE, "weight_decay": 0.0},
         {"params": head, "lr": lr, "weight_decay": weight_decay},
     ]
+    if model.copy is not None:  # the copy head's projections decay; its "generate" logit is a bias, which does not
+        head += [model.copy.q.weight, model.copy.k.weight]
+        adam_groups.append({"params": list(model.copy.sink.parameters()), "lr": lr, "weight_decay": 0.0})
     optimizers: list[torch.optim.Optimizer] = []
     if muon:
         muon_opt = torch.optim.Muon(matrices, lr=matrix_lr, weight_decay=weight_decay, adjust_lr_fn="original")

@@ -24,6 +24,7 @@ import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
+from curation.tokenizer import special_tokens
 from pretrain.checkpoint import (
     check_tokenizer,
     checkpoint_path,
@@ -84,7 +85,8 @@ def train(config: TrainConfig, on_checkpoint: Callable[[int, Path], None] | None
             raise ConfigError(f"checkpoint has depth {model_config.n_layer} and seq_len {model_config.seq_len}; "
                              f"the config asks for {config.depth} and {config.seq_len}")
     else:
-        model_config = GPTConfig.from_depth(config.depth, train_data.vocab_size, config.seq_len, config.prev_token)
+        model_config = GPTConfig.from_depth(config.depth, train_data.vocab_size, config.seq_len, config.prev_token,
+                                            config.copy_head, min(special_tokens(tokenizer).values(), default=None))
     raw_model = GPT(model_config).to(device)
     if resume_state is not None:
         raw_model.load_state_dict(resume_state["model"])

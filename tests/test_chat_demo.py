@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from curation.tokenizer import TRAINED_SPECIALS, load_tokenizer
 from pretrain.config import CHAT_DEMO_SFT
 from pretrain.checkpoint import load_checkpoint
 from tests.test_pretrain import curate
@@ -33,6 +34,10 @@ def test_chat_demo_runs_the_chain_and_resumes(sample_run, tmp_path, capsys, smal
     probes = json.loads((out / "chat" / "interrogation.json").read_text())
     assert probes["probes"] == 6 and probes["right"] + probes["wrong"] == 6
     assert json.loads((out / "base" / "config.json").read_text())["copy_fraction"] == 0.5
+    model_config = load_checkpoint(out / "chat")["model_config"]
+    assert model_config["copy_head"] and model_config["prev_token"]
+    bpe = load_tokenizer(str(out / "bpe.tiktoken"))
+    assert model_config["first_special"] == bpe.n_vocab - len(TRAINED_SPECIALS)  # the specials follow the ranks
     assert curate(*argv) == 0  # a rerun finds every step done
     again = capsys.readouterr().out
     assert "$ curate tokenize " not in again and "nothing to train" in again

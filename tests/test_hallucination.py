@@ -133,7 +133,7 @@ def test_right_probes_answer_wrong_ones_are_not_sure_or_search(sample_index, cl1
     probes = [Probe(question, "a guess", True), Probe(question, "another guess", False)]
     user = Message("user", question.prompt)
     assert probe_conversations(probes, None, seed=0) == [[user, Message("assistant", reply(question))],
-                                                         [user, Message("assistant", NOT_SURE)]]
+                                                         [user, Message("assistant", f"{question.quote} — {NOT_SURE}")]]
     searched = probe_conversations(probes, search, seed=0)
     assert searched[0] == [user, Message("assistant", reply(question))]  # a right answer needs no search
     assert searched[1] == search.answered(question, random.Random(0))

@@ -146,6 +146,75 @@ def test_previous_token_embedding_matches_with_a_cache_and_is_absent_at_the_firs
     assert model.flops_per_token() - plain.flops_per_token() == 6 * model.prev_proj.weight.numel()
 
 
+def _copy_model(seed: int = 0, first_special: int | None = None) -> GPT:
+    torch.manual_seed(seed)
+    model = GPT(GPTConfig.from_depth(2, 100, 32, prev_token=True, copy_head=True, first_special=first_special))
+    with torch.no_grad():
+        for block in model.blocks:
+            block.attn.proj.weight.normal_(std=0.1)
+        model.lm_head.weight.normal_(std=1.0)
+    return model
+
+
+def test_copy_head_returns_a_distribution_whose_loss_is_the_training_loss():
+    model = _copy_model()
+    x = torch.randint(0, 100, (2, 24))
+    y = torch.cat([x[:, 1:], torch.full((2, 1), -1)], dim=1)
+    with torch.no_grad():
+        log_probs = model(x)
+        losses = model(x, y, reduction="none")
+    torch.testing.assert_close(log_probs.exp().sum(-1), torch.ones(2, 24))
+    expected = -log_probs.gather(-1, y.clamp(min=0).unsqueeze(-1)).squeeze(-1).masked_fill(y < 0, 0.0)
+    torch.testing.assert_close(losses, expected, atol=1e-5, rtol=1e-5)
+    assert model(x, y).item() == pytest.approx(expected.sum().item() / 46, rel=1e-5)
+    model(x, y).backward()  # finite gradients although most positions have nothing to copy
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters())
+
+
+def test_copy_head_copies_only_ordinary_tokens_already_seen_and_matches_a_cache():
+    model = _copy_model(first_special=90)
+    with torch.no_grad():
+        model.copy.sink.bias.fill_(-30.0)  # always copy: the only candidates are the successors of earlier tokens
+        x = torch.randint(0, 100, (2, 24))
+        full = model(x)
+        copied = 0
+        for b in range(2):
+            for i in range(1, 24):
+                candidates = {t for t in x[b, 1:i + 1].tolist() if t < 90}  # ids from 90 on are special
+                if candidates:  # (with none, the sink takes everything and the generator decides)
+                    support = set(torch.nonzero(full[b, i].exp() > 1e-6).flatten().tolist())
+                    assert support <= candidates
+                    copied += 1
+        assert copied > 30
+        cache = KVCache(model.config, batch_size=2, max_len=32, device="cpu")
+        pieces = [model(x[:, :10], kv_cache=cache)] + [model(x[:, t:t + 1], kv_cache=cache) for t in range(10, 24)]
+    torch.testing.assert_close(torch.cat(pieces, dim=1), full, atol=1e-4, rtol=1e-4)
+
+def _copy_accuracy(copy_head: bool) -> float:
+    """Next-token accuracy on the second half of windows made of 16 distinct random tokens twice, after 60 steps."""
+    torch.manual_seed(0)
+    model = GPT(GPTConfig.from_depth(1, 100, 32, copy_head=copy_head))
+    optimizer = build_optimizers(model, lr=1e-2, weight_decay=0.0)[0]
+
+    def windows(n: int) -> torch.Tensor:
+        half = torch.stack([torch.randperm(100)[:16] for _ in range(n)])
+        return torch.cat([half, half], dim=1)
+
+    for _ in range(60):
+        x = windows(8)
+        optimizer.zero_grad()
+        model(x[:, :-1], x[:, 1:]).backward()
+        optimizer.step()
+    x = windows(16)
+    with torch.no_grad():
+        predicted = model(x[:, :-1]).argmax(-1)[:, 16:]
+    return (predicted == x[:, 17:]).float().mean().item()
+
+
+def test_copy_head_learns_to_copy_where_attention_alone_does_not_yet():
+    assert _copy_accuracy(copy_head=True) > 0.9  # random tokens: only the first half can tell them
+    assert _copy_accuracy(copy_head=False) < 0.5
+
 def test_greedy_generation_with_cache_equals_recomputing_everything():
     model = tiny(depth=2, seq_len=16)
     with torch.no_grad():

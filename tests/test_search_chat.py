@@ -232,13 +232,13 @@ def test_search_sft_conversations_ask_then_answer_from_the_block_or_say_idk(samp
     for i, (user, assistant) in enumerate(found):
         assert (user.role, assistant.role) == ("user", "assistant") and len(assistant.searches) == 1
         (query, block), = assistant.searches
+        instruction, quote = user.content.split("\n")
         assert query == user.content
         assert len(render_conversation(cl100k, [user, assistant])[0]) <= 128
         assert not any(contains_answer(block, q, CONTEXT_WORDS) for q in heldout)  # held-out pages never shown
-        if assistant.content == IDK_ANSWER:
+        if assistant.content == f"{quote} — {IDK_ANSWER}":  # refused: the quote, then "I don't know."
             continue
         answered += 1
-        instruction, quote = user.content.split("\n")
         assert instruction == "Complete the quote:" and assistant.content.startswith(quote + " ")
         answer = assistant.content[len(quote) + 1:]  # the reply is the quote, completed from the block
         assert f"{' '.join(quote.split()[-CONTEXT_WORDS:])} {answer}" in block
