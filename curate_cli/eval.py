@@ -46,7 +46,8 @@ def register(subparsers) -> None:
                    help="hellaswag, gsm8k: also score the rows that the kept documents of this `curate run` output "
                         "quote (13-gram overlap, `curate contamination`) apart from the clean rows, as GPT-3 did")
     p.add_argument("--max-new-tokens", type=integer(1), default=None,
-                   help="gsm8k, open-book: reply length at most (default: 256; open-book 32)")
+                   help="gsm8k, open-book, hallucination: reply length at most (default: 256; open-book 32; "
+                        "hallucination 64)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="default: %(default)s (CUDA when available)")
     p.set_defaults(func=run)
@@ -138,7 +139,7 @@ def _hallucination(model, tokenizer, run_dir, searcher, args) -> dict:
     search = open_book.searcher_function(searcher)
     return hallucination.hallucination_eval(
         lambda: ChatSession(model, tokenizer, system, search=search, mode=args.search_mode), questions,
-        args.max_new_tokens or 32)
+        args.max_new_tokens or hallucination.MAX_NEW_TOKENS)
 
 
 def _contaminated(task: str, path, corpus: str):

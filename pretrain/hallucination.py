@@ -29,6 +29,9 @@ from pretrain.sft_data import made_up_word
 
 KINDS = ("known", "searchable", "unknown")
 REFUSALS = ("don't know", "not sure")
+# A quote question's reply, or its refusal, repeats the quote first; made-up words take 2-4 tokens each, so a
+# made-up quote alone can fill 32 tokens and cut off the refusal after it.
+MAX_NEW_TOKENS = 64
 UNKNOWN_SEED = 2_000_003  # made-up quotes: a seed no training example uses
 
 
@@ -74,7 +77,7 @@ def grade(asked: Asked, text: str) -> str:
 
 
 def hallucination_eval(new_session: Callable[[], ChatSession], questions: dict[str, list[Asked]],
-                       max_new_tokens: int = 32) -> dict:
+                       max_new_tokens: int = MAX_NEW_TOKENS) -> dict:
     """{kind: {n, right, refused, wrong, searched}} over fresh greedy sessions, one per question."""
     result = {}
     for kind in KINDS:
