@@ -3,11 +3,12 @@
 A tiny model that must copy through ordinary attention has to learn an induction
 circuit and then push the copied token through its small unembedding; at demo
 scale on a CPU it copies a quote or a search result poorly (measured: 5.5% of
-held-out open-book questions right; with this head 57.5%, docs/hallucination.md). The copy head
-gives copying its own output path, as pointer-generator networks (See et al. 2017)
-and the neural cache (Grave et al. 2017) do: at position i it attends over the earlier positions j < i and a "generate" sink;
-position j proposes the token that followed it, t[j+1], and the sink's share goes
-to the ordinary vocabulary distribution:
+held-out open-book questions right; with this head 57.5%, docs/hallucination.md).
+The copy head gives copying its own output path, as pointer-generator networks
+(See et al. 2017) and the neural cache (Grave et al. 2017) do: at position i it
+attends over the earlier positions j < i and a "generate" sink; position j
+proposes the token that followed it, t[j+1], and the sink's share goes to the
+ordinary vocabulary distribution:
 
     p(y | context) = a_sink * softmax(logits)[y] + sum of a_j over j < i with t[j+1] = y
 

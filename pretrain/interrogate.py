@@ -88,7 +88,8 @@ def probe_conversations(probes: list[Probe], search: SearchConversations | None,
         elif search is not None:
             conversations.append(search.answered(p.question, rng))
         else:
-            conversations.append([Message("user", p.question.prompt), Message("assistant", refusal(p.question, NOT_SURE))])
+            refused = Message("assistant", refusal(p.question, NOT_SURE))
+            conversations.append([Message("user", p.question.prompt), refused])
     return conversations
 
 
