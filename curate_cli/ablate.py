@@ -170,7 +170,9 @@ def _train(plan: Plan, steps: Steps, args: argparse.Namespace, device: str) -> d
 
 
 def _pool_first(arms: list[Arm]) -> list[Arm]:
-    return sorted(arms, key=lambda arm: arm.name != POOL)
+    """The pool, then recipes with dedup, then those without: --no-dedup stages no sketches, so a recipe that
+    shares its staging with one with dedup reuses that one's staged files only in this order."""
+    return sorted(arms, key=lambda arm: (arm.name != POOL, "--no-dedup" in arm.flags))
 
 
 def _once(steps: Steps, plan: Plan, key: str, marker: Path, action) -> None:

@@ -1,7 +1,7 @@
 """One archive through the recipe, record by record, in constant memory: the per-file half of `curate run`.
 
     read -> url_filter -> lang_precheck -> extract -> language -> the language's text filters [-> quality]
-         [-> decontaminate] -> sketch
+         [-> decontaminate] -> sketch (none with --no-dedup)
 
 `FileCurator.curate` streams an archive and yields one staged row per document
 that got text: candidates for dedup (with their MinHash sketch) and documents
@@ -218,5 +218,7 @@ class FileCurator:
         return dataclasses.replace(doc, contamination=found), f"{REASON}:{match.benchmark}"
 
     def _sketch(self, doc: Document) -> dict:
+        if not self.cfg.dedup:  # nothing will read the sketch: the row carries only its identity
+            return staged_row(doc, None, record_key(doc))
         exact, bands = self.sketcher.sketch(doc.text, self.recipes(doc.language).shingle_words)
         return staged_row(doc, None, record_key(doc), exact, bands)

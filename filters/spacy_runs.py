@@ -11,11 +11,27 @@ zone, again for every text), which memoised runs skip.
 from __future__ import annotations
 
 import re
+import sys
 from itertools import chain
 
 BROKEN = "IS_ALPHA"  # a token equal to this string breaks spaCy's pipeline inside a memory zone
 _CACHE_LIMIT = 40_000  # memoised runs (about 13 MB) per language before the memo starts over: a worker may see 60 languages
 _RUNS = re.compile(r"\S+")  # spaCy's runs: Python's \s is str.isspace, spaCy's test
+
+
+def import_spacy():
+    """spaCy, without torch unless torch is already loaded: thinc imports torch whenever it is installed (1.2 s
+    and some 300 MB per worker process), and rule-based tokenizers never use it."""
+    if "spacy" not in sys.modules and "torch" not in sys.modules:
+        sys.modules["torch"] = None  # thinc's `import torch` fails as if torch were absent
+        try:
+            import spacy
+        finally:
+            if "torch" in sys.modules and sys.modules["torch"] is None:
+                del sys.modules["torch"]  # a later `import torch` (training in this process) loads it as usual
+    import spacy
+
+    return spacy
 
 
 def strip_tokens(tokens) -> list[str]:
@@ -27,9 +43,7 @@ class SpacyRuns:
     """spaCy's rule-based tokenizer for one language, memoised per whitespace run."""
 
     def __init__(self, code: str) -> None:
-        import spacy  # optional dependency: only FineWeb-2 languages need it
-
-        self._nlp = spacy.blank(code)
+        self._nlp = import_spacy().blank(code)
         self._nlp.vocab.lex_attr_getters = {}  # tokens do not depend on them, and they cost a third of new tokens
         self._tokenizer = self._nlp.tokenizer
         self._keys = set(self._tokenizer.rules)

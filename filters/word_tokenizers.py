@@ -11,9 +11,10 @@ empty tokens:
   segmenter is called without building a spaCy Doc. A word "IS_ALPHA" makes spaCy fail inside datatrove's memory
   zone, and datatrove then retokenizes the text without that string; so does this module.
 - Kiwi (ko, model "sbg"), PyThaiNLP (th, "newmm-safe"), Indic NLP's trivial tokenizer: the library call itself.
+- khmer-nltk's and pyidaungsu's CRF segmenters (Khmer, Burmese script) in python-crfsuite (`filters.crf_segmenters`).
 
 Languages whose datatrove tokenizer downloads models at run time (Stanza) or needs libraries not installed
-(khmer-nltk, laonlp, botok, pyidaungsu), and names datatrove does not know (it raises), fall back to spaCy "xx",
+(laonlp, botok), and names datatrove does not know (it raises), fall back to spaCy "xx",
 datatrove's own fallback, with `exact = False`. The libraries are optional, imported when a tokenizer is first
 built, and download nothing. `_ASSIGNMENT` is datatrove's `src/datatrove/assets/tokenizer_assignment.csv` (0.10.1,
 Apache-2.0) for the families here: "@family:code:Script", then the ISO 639-3 codes it covers.
@@ -25,14 +26,16 @@ import logging
 import re
 from functools import lru_cache
 
-from filters.spacy_runs import BROKEN, SpacyRuns, strip_tokens
+from filters.crf_segmenters import BurmeseSegmenter, KhmerSegmenter
+from filters.spacy_runs import BROKEN, SpacyRuns, import_spacy, strip_tokens
 
 _ASSIGNMENT = """
 @indic:as:Beng asm @indic:bn:Beng ben bpy syl @indic:gu:Gujr guj @indic:hi:Deva anp bho brx ghe hin kle lif mag mai
 new rav rjs sck suz taj thl xsr @indic:kK:Deva gom kex @indic:kn:Knda kan tcy @indic:ml:Mlym mal @indic:mr:Deva kas
 mar snd @indic:ne:Deva awa dty hne mup nep npi @indic:or:Orya ori ory @indic:pa:Guru pan @indic:sa:Deva san
 @indic:si:Sinh sin @indic:ta:Taml tam @indic:te:Telu kff tel wsg @indic:ur:Arab bcc ckb glk hac kas kur lki lrc mzn
-pbt pnb pus sdh skr snd urd @kiwi::Hang kor @spacy:af:Latn afr @spacy:am:Ethi amh sgw @spacy:ar:Arab acm aeb ajp apc
+pbt pnb pus sdh skr snd urd @khmer::Khmr cmo khm @burmese::Mymr blk ksw kyu mnw mya shn @kiwi::Hang kor
+@spacy:af:Latn afr @spacy:am:Ethi amh sgw @spacy:ar:Arab acm aeb ajp apc
 ara arb arq ars ary arz ayp shu @spacy:az:Latn aym azj @spacy:bg:Cyrl bul @spacy:ca:Latn cat @spacy:cs:Latn ces
 @spacy:da:Latn dan @spacy:de:Latn bar deu gsw hrx swg @spacy:dsb:Latn dsb @spacy:el:Grek ell pnt @spacy:en:Latn eng
 frr fry sco stq @spacy:es:Latn arg ast cos ext lad mwl oci sdc spa srd @spacy:et:Latn ekk est vro @spacy:eu:Latn eus
@@ -239,9 +242,7 @@ class _Pyvi(_SpacyFamily):
 
     def __init__(self, family: str, code: str) -> None:
         super().__init__(family, code)
-        import spacy  # optional dependency (with pyvi)
-
-        self._tokenize = spacy.blank("vi").tokenizer.pyvi_tokenize
+        self._tokenize = import_spacy().blank("vi").tokenizer.pyvi_tokenize
 
     def _words(self, chunks: list[str]) -> list[str]:
         return strip_tokens(self._tokenize(chunks[0]))
@@ -289,8 +290,19 @@ class _Indic(WordTokenizer):
         return strip_tokens(self._tokenize(text, self.code))
 
 
+class _Crf(WordTokenizer):
+    """khmer-nltk's or pyidaungsu's CRF segmenter, run in python-crfsuite."""
+
+    def __init__(self, family: str, code: str) -> None:
+        super().__init__(family, code)
+        self._segmenter = KhmerSegmenter() if family == "khmer" else BurmeseSegmenter()
+
+    def words(self, text: str) -> list[str]:
+        return strip_tokens(self._segmenter.words(text))
+
+
 _SPACY_SEGMENTERS = {"zh": _Jieba, "ja": _Sudachi, "vi": _Pyvi}
-_FAMILIES = {"indic": _Indic, "kiwi": _Kiwi, "thai": _Thai}
+_FAMILIES = {"indic": _Indic, "kiwi": _Kiwi, "thai": _Thai, "khmer": _Crf, "burmese": _Crf}
 
 
 @lru_cache(maxsize=None)

@@ -4,7 +4,8 @@
 
 A staged file that already exists for the same input (path, size, mtime) and
 recipe fingerprint is reused as it is: this is what makes reruns resume and
-larger runs incremental. Text never leaves the worker that extracted it except
+larger runs incremental. With --no-dedup no sketches are computed, so a later
+run with dedup stages those files again; the other way round reuses them. Text never leaves the worker that extracted it except
 into its staged file; the manifest (one line per input: paths, counts,
 accounting) is what the next phases read.
 """
@@ -60,6 +61,7 @@ class StagingDoFn(beam.DoFn):
     or reusing the one an earlier run wrote for the same input and fingerprint."""
 
     source_is_input = False  # the rows' text stays in the input itself (`curate dedup`'s shards)
+    needs_sketches = True  # a staged file written without sketches (--no-dedup) is staged again
 
     def __init__(self, staged_dir: str):
         self.staged_dir = staged_dir
@@ -74,6 +76,8 @@ class StagingDoFn(beam.DoFn):
         path, size, mtime = item
         staged = f"{self.staged_dir}/{input_key(path, size, mtime)}"
         meta = complete_footer(staged)
+        if meta is not None and self.needs_sketches and not meta.get("sketched", True):
+            meta = None
         reused = meta is not None
         if not reused:
             meta = self.write_staged(path, staged)
@@ -90,6 +94,7 @@ class StageFile(StagingDoFn):
     def __init__(self, cfg, staged_dir: str, signal_names: tuple[str, ...]):
         super().__init__(staged_dir)
         self.cfg, self.signal_names = cfg, signal_names
+        self.needs_sketches = cfg.dedup
 
     def setup(self):
         from curation.curate_file import FileCurator
@@ -137,7 +142,7 @@ class StageFile(StagingDoFn):
                 progress.done()
             stats_dict = stats.to_dict()
             del stats_dict["config"]
-            meta = {**counts, "retry": retry, "stats": stats_dict}
+            meta = {**counts, "retry": retry, "sketched": self.cfg.dedup, "stats": stats_dict}
             writer.close(footer(meta))
         return meta
 

@@ -110,6 +110,22 @@ def test_settings_after_staging_reuse_the_staged_files(clean, tmp_path):
     assert len(staged_dirs(out)) == 1
 
 
+def test_staged_files_without_sketches_are_staged_again_for_dedup(clean, tmp_path):
+    """--no-dedup computes no sketches; a run with dedup then stages those inputs again, and reuses its own."""
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    curate(out, ARCHIVES, "--no-dedup")
+    staged = sorted(staged_dirs(out)[0].glob("*.parquet"))
+    sketches = {key for path in staged for key in pq.read_table(path, columns=["exact_key"])["exact_key"].to_pylist()}
+    assert sketches == {None}
+    curate(out, ARCHIVES)
+    assert files(out) == {"inputs": 3, "processed": 3, "reused": 0}
+    assert shards(out) == shards(clean)
+    curate(out, ARCHIVES, "--no-dedup")
+    assert files(out)["reused"] == 3
+
+
 def test_fresh_discards_staged_files(clean, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(clean, out)
