@@ -69,7 +69,7 @@ VENV_PACKAGES = [
     # word tokenizers of FineWeb-2's languages (bench/datatrove_fineweb2.py); kiwipiepy > 0.21 ships no "sbg" model
     ["jieba==0.42.1", "sudachipy==0.7.0", "sudachidict_core==20261015", "pythainlp==5.4.0", "pyvi==0.1.1",
      "indic-nlp-library==0.92", "kiwipiepy==0.21.0", "kiwipiepy_model==0.21.0", "khmer-nltk==1.6",
-     "pyidaungsu-numpy2==0.1.4"],
+     "pyidaungsu-numpy2==0.1.4", "laonlp==1.3.0"],
 ]
 STAGES = ("read", "url", "extract", "language", "gopher_repetition", "gopher_quality", "c4", "fineweb", "other")
 # our reasons without a "<stage>:" prefix -> stage; "not_response" records (requests, metadata) are not pages

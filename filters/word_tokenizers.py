@@ -12,9 +12,9 @@ empty tokens:
   zone, and datatrove then retokenizes the text without that string; so does this module.
 - Kiwi (ko, model "sbg"), PyThaiNLP (th, "newmm-safe"), Indic NLP's trivial tokenizer: the library call itself.
 - khmer-nltk's and pyidaungsu's CRF segmenters (Khmer, Burmese script) in python-crfsuite (`filters.crf_segmenters`).
+- LaoNLP's dictionary segmenter (Lao script).
 
-Languages whose datatrove tokenizer downloads models at run time (Stanza) or needs libraries not installed
-(laonlp, botok), and names datatrove does not know (it raises), fall back to spaCy "xx",
+Languages whose datatrove tokenizer downloads models at run time (Stanza, Tibetan's botok), and names datatrove does not know (it raises), fall back to spaCy "xx",
 datatrove's own fallback, with `exact = False`. The libraries are optional, imported when a tokenizer is first
 built, and download nothing. `_ASSIGNMENT` is datatrove's `src/datatrove/assets/tokenizer_assignment.csv` (0.10.1,
 Apache-2.0) for the families here: "@family:code:Script", then the ISO 639-3 codes it covers.
@@ -34,7 +34,7 @@ _ASSIGNMENT = """
 new rav rjs sck suz taj thl xsr @indic:kK:Deva gom kex @indic:kn:Knda kan tcy @indic:ml:Mlym mal @indic:mr:Deva kas
 mar snd @indic:ne:Deva awa dty hne mup nep npi @indic:or:Orya ori ory @indic:pa:Guru pan @indic:sa:Deva san
 @indic:si:Sinh sin @indic:ta:Taml tam @indic:te:Telu kff tel wsg @indic:ur:Arab bcc ckb glk hac kas kur lki lrc mzn
-pbt pnb pus sdh skr snd urd @khmer::Khmr cmo khm @burmese::Mymr blk ksw kyu mnw mya shn @kiwi::Hang kor
+pbt pnb pus sdh skr snd urd @khmer::Khmr cmo khm @burmese::Mymr blk ksw kyu mnw mya shn @lao::Laoo lao ncq @kiwi::Hang kor
 @spacy:af:Latn afr @spacy:am:Ethi amh sgw @spacy:ar:Arab acm aeb ajp apc
 ara arb arq ars ary arz ayp shu @spacy:az:Latn aym azj @spacy:bg:Cyrl bul @spacy:ca:Latn cat @spacy:cs:Latn ces
 @spacy:da:Latn dan @spacy:de:Latn bar deu gsw hrx swg @spacy:dsb:Latn dsb @spacy:el:Grek ell pnt @spacy:en:Latn eng
@@ -277,6 +277,19 @@ class _Thai(WordTokenizer):
         return strip_tokens(self._tokenize(text, keep_whitespace=False, engine="newmm-safe"))
 
 
+class _Lao(WordTokenizer):
+    """LaoNLP's `word_tokenize` (maximal matching over its bundled Lao word list, safe mode)."""
+
+    def __init__(self, family: str, code: str) -> None:
+        super().__init__(family, code)
+        from laonlp.tokenize import word_tokenize  # optional dependency
+
+        self._tokenize = word_tokenize
+
+    def words(self, text: str) -> list[str]:
+        return strip_tokens(self._tokenize(text))
+
+
 class _Indic(WordTokenizer):
     """Indic NLP's trivial tokenizer (punctuation and spaces; Urdu has its own punctuation set)."""
 
@@ -302,7 +315,7 @@ class _Crf(WordTokenizer):
 
 
 _SPACY_SEGMENTERS = {"zh": _Jieba, "ja": _Sudachi, "vi": _Pyvi}
-_FAMILIES = {"indic": _Indic, "kiwi": _Kiwi, "thai": _Thai, "khmer": _Crf, "burmese": _Crf}
+_FAMILIES = {"indic": _Indic, "kiwi": _Kiwi, "thai": _Thai, "khmer": _Crf, "burmese": _Crf, "lao": _Lao}
 
 
 @lru_cache(maxsize=None)

@@ -27,6 +27,7 @@ _FAMILIES = {
     "ThaiTokenizer": "thai",
     "KhmerTokenizer": "khmer",
     "BurmeseTokenizer": "burmese",
+    "LaoTokenizer": "lao",
 }
 _REFERENCE_NLP: dict[str, spacy.Language] = {}
 
@@ -85,7 +86,8 @@ def test_assignment_is_datatrove_csv():
             if family:
                 expected.setdefault(f"{row['code_3']}_{row['script']}", (family, code))
     assert assignment() == expected
-    assert len(expected) == 1909  # 1,760 spaCy + 71 whitespace + 61 Indic + 8 Thai + 6 Burmese + 2 Khmer + 1 Kiwi
+    assert len(expected) == 1911  # 1,760 spaCy + 71 whitespace + 61 Indic + 8 Thai + 6 Burmese + 2 Khmer + 2 Lao
+    # + 1 Kiwi
 
 
 @pytest.mark.parametrize("code", ["de", "fr", "ru", "es", "en", "xx"])
@@ -188,9 +190,9 @@ def test_indic_trivial_tokenizer(name, example):
 
 
 def test_unknown_and_unavailable_languages_fall_back_to_spacy_xx():
-    """datatrove raises for unknown names and needs Stanza downloads, laonlp or botok for others: spaCy "xx" here."""
+    """datatrove raises for unknown names and needs downloads (Stanza, botok) for others: spaCy "xx" here."""
     text = "Mae hi'n braf heddiw, on'd yw hi? " + whatlang()["eng"]
-    for name in ["xyz_Latn", "cym_Latn", "lao_Laoo", "bod_Tibt", "und_Latn", "deu"]:
+    for name in ["xyz_Latn", "cym_Latn", "bod_Tibt", "und_Latn", "deu"]:
         tokenizer = word_tokenizer(name)
         assert (tokenizer.family, tokenizer.code, tokenizer.exact) == ("spacy", "xx", False)
         assert tokenizer.words(text) == datatrove_spacy_words("xx", text)
@@ -241,6 +243,16 @@ def test_burmese_equals_pyidaungsu():
     # pyidaungsu removes spaces, keeps other whitespace, and splits Latin runs only where the model says
     assert tokenizer.words(base + " Hello World 2024, 123-456!")[-6:] == ["HelloWorld2024", ",", "123", "-", "456", "!"]
     assert tokenizer.words("") == tokenizer.words(" \n ") == []
+
+
+def test_laonlp_lao():
+    from laonlp.tokenize import word_tokenize
+
+    tokenizer = word_tokenizer("lao_Laoo")
+    assert (tokenizer.family, tokenizer.exact) == ("lao", True)
+    text = "ພາສາລາວໃນປັດຈຸບັນ. ສະບາຍດີ ຂ້ອຍຊື່ສົມຊາຍ  2024, abc"
+    assert tokenizer.words(text) == [w.strip() for w in word_tokenize(text) if w.strip()]
+    assert tokenizer.words("ພາສາລາວໃນປັດຈຸບັນ.") == ["ພາສາລາວ", "ໃນ", "ປັດຈຸບັນ", "."]  # LaoNLP's own example
 
 
 def test_crfsuite_model_is_read_from_the_pickle_without_running_it(tmp_path):
