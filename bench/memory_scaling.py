@@ -49,6 +49,17 @@ def source_tree(rev: str | None) -> Path:
     return folder
 
 
+def curate_command(tree: Path) -> list[str]:
+    """`curate` of that source tree, run from its own entry point (read from its pyproject.toml): a module missing
+    from an old tree would otherwise be found in the editable install of today's."""
+    import tomllib
+
+    entry = tomllib.loads((tree / "pyproject.toml").read_text())["project"]["scripts"]["curate"]
+    module, _, function = entry.partition(":")
+    launcher = f"import sys; from {module} import {function}; sys.argv[0] = 'curate'; sys.exit({function}())"
+    return [sys.executable, "-c", launcher]
+
+
 def peak(cmd: list[str], tree: Path) -> tuple[float, float]:
     """(peak MB of the process tree, seconds) of one command run with `tree` first on the import path."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
@@ -104,13 +115,13 @@ def main() -> None:
             for name, tree in designs.items():
                 for label, warc in text.items():
                     out = Path(tmp) / f"{name}-{label}-{r}"
-                    cmd = [sys.executable, "-m", "curate_cli.main", "run", "--input", str(warc), "--output", str(out),
+                    cmd = [*curate_command(tree), "run", "--input", str(warc), "--output", str(out),
                            "--languages", "all", "--filters", "none", "--workers", "1"]
                     results.setdefault((name, label), []).append(peak(cmd, tree))
                     shutil.rmtree(out)
                 for n, folder in docs.items():
                     out = Path(tmp) / f"{name}-dedup-{n}-{r}"
-                    cmd = [sys.executable, "-m", "curate_cli.main", "dedup", "--input", str(folder), "--output", str(out),
+                    cmd = [*curate_command(tree), "dedup", "--input", str(folder), "--output", str(out),
                            "--workers", "1"]
                     results.setdefault((name, n), []).append(peak(cmd, tree))
                     shutil.rmtree(out)

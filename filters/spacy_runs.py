@@ -21,7 +21,7 @@ _RUNS = re.compile(r"\S+")  # spaCy's runs: Python's \s is str.isspace, spaCy's 
 
 def import_spacy():
     """spaCy, without torch unless torch is already loaded: thinc imports torch whenever it is installed (1.2 s
-    and some 300 MB per worker process), and rule-based tokenizers never use it."""
+    and about 180 MB per worker process), and rule-based tokenizers never use it."""
     if "spacy" not in sys.modules and "torch" not in sys.modules:
         sys.modules["torch"] = None  # thinc's `import torch` fails as if torch were absent
         try:

@@ -14,10 +14,11 @@ empty tokens:
 - khmer-nltk's and pyidaungsu's CRF segmenters (Khmer, Burmese script) in python-crfsuite (`filters.crf_segmenters`).
 - LaoNLP's dictionary segmenter (Lao script).
 
-Languages whose datatrove tokenizer downloads models at run time (Stanza, Tibetan's botok), and names datatrove does not know (it raises), fall back to spaCy "xx",
-datatrove's own fallback, with `exact = False`. The libraries are optional, imported when a tokenizer is first
-built, and download nothing. `_ASSIGNMENT` is datatrove's `src/datatrove/assets/tokenizer_assignment.csv` (0.10.1,
-Apache-2.0) for the families here: "@family:code:Script", then the ISO 639-3 codes it covers.
+Languages whose datatrove tokenizer downloads models at run time (Stanza, Tibetan's botok), and names datatrove
+does not know (it raises), fall back to spaCy "xx", datatrove's own fallback, with `exact = False`. The libraries
+are optional, imported when a tokenizer is first built, and download nothing. `_ASSIGNMENT` is datatrove's
+`src/datatrove/assets/tokenizer_assignment.csv` (0.10.1, Apache-2.0) for the families here: "@family:code:Script",
+then the ISO 639-3 codes it covers.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ _ASSIGNMENT = """
 new rav rjs sck suz taj thl xsr @indic:kK:Deva gom kex @indic:kn:Knda kan tcy @indic:ml:Mlym mal @indic:mr:Deva kas
 mar snd @indic:ne:Deva awa dty hne mup nep npi @indic:or:Orya ori ory @indic:pa:Guru pan @indic:sa:Deva san
 @indic:si:Sinh sin @indic:ta:Taml tam @indic:te:Telu kff tel wsg @indic:ur:Arab bcc ckb glk hac kas kur lki lrc mzn
-pbt pnb pus sdh skr snd urd @khmer::Khmr cmo khm @burmese::Mymr blk ksw kyu mnw mya shn @lao::Laoo lao ncq @kiwi::Hang kor
-@spacy:af:Latn afr @spacy:am:Ethi amh sgw @spacy:ar:Arab acm aeb ajp apc
+pbt pnb pus sdh skr snd urd @khmer::Khmr cmo khm @burmese::Mymr blk ksw kyu mnw mya shn @lao::Laoo lao ncq
+@kiwi::Hang kor @spacy:af:Latn afr @spacy:am:Ethi amh sgw @spacy:ar:Arab acm aeb ajp apc
 ara arb arq ars ary arz ayp shu @spacy:az:Latn aym azj @spacy:bg:Cyrl bul @spacy:ca:Latn cat @spacy:cs:Latn ces
 @spacy:da:Latn dan @spacy:de:Latn bar deu gsw hrx swg @spacy:dsb:Latn dsb @spacy:el:Grek ell pnt @spacy:en:Latn eng
 frr fry sco stq @spacy:es:Latn arg ast cos ext lad mwl oci sdc spa srd @spacy:et:Latn ekk est vro @spacy:eu:Latn eus
