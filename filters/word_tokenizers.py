@@ -27,7 +27,7 @@ import logging
 import re
 from functools import lru_cache
 
-from filters.crf_segmenters import BurmeseSegmenter, KhmerSegmenter
+from filters.crf_segmenters import BurmeseSegmenter, KhmerSegmenter, pieces
 from filters.spacy_runs import BROKEN, SpacyRuns, import_spacy, strip_tokens
 
 _ASSIGNMENT = """
@@ -239,14 +239,15 @@ def _byte_chunks(text: str, limit: int) -> list[str]:
 
 
 class _Pyvi(_SpacyFamily):
-    """spaCy's vi tokenizer (pyvi's CRF), called without building a Doc."""
+    """spaCy's vi tokenizer (pyvi's CRF), called without building a Doc; like the other CRFs, a long text is tagged
+    in pieces (`filters.crf_segmenters.pieces`)."""
 
     def __init__(self, family: str, code: str) -> None:
         super().__init__(family, code)
         self._tokenize = import_spacy().blank("vi").tokenizer.pyvi_tokenize
 
     def _words(self, chunks: list[str]) -> list[str]:
-        return strip_tokens(self._tokenize(chunks[0]))
+        return strip_tokens(word for piece in pieces(chunks[0]) for word in self._tokenize(piece))
 
 
 class _Kiwi(WordTokenizer):

@@ -270,6 +270,9 @@ def test_crf_texts_over_the_piece_limit_are_tagged_in_pieces_cut_at_line_breaks(
         text = (whatlang()[lang] + "\n") * (PIECE_CHARS // len(whatlang()[lang]) + 2)
         assert len(list(pieces(text))) == 2
         assert segmenter.words(text) == segmenter._words(text)
+    vietnamese = word_tokenizer("vie_Latn")  # spaCy's vi tokenizer runs pyvi's CRF
+    text = (whatlang()["vie"] + "\n") * (PIECE_CHARS // len(whatlang()["vie"]) + 2)
+    assert vietnamese.words(text) == datatrove_spacy_words("vi", text)
 
 
 def test_crfsuite_model_is_read_from_the_pickle_without_running_it(tmp_path):
