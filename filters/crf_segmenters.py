@@ -13,8 +13,8 @@ here in python-crfsuite, with the libraries' own features, so the words are thei
   (`data/pyidaungsu/tokenizer.crfsuite`, pyidaungsu-numpy2 0.1.4, MIT: LICENSE there) ships as package data
   and its character features are computed here: a window of one to four characters around each position.
 
-A CRF tags a whole sequence at once, and its memory grows with it (about 3 KB per Burmese character), so a text
-over `PIECE_CHARS` is tagged in pieces cut at line breaks; below that the words are exactly the libraries'.
+A CRF tags a whole sequence at once, and its memory grows with it (about 3 KB per Burmese character), so callers
+tag a text over `PIECE_CHARS` in `pieces` cut at line breaks; below that the words are exactly the libraries'.
 """
 
 from __future__ import annotations
@@ -72,9 +72,6 @@ class KhmerSegmenter:
         self._tagger = _tagger(self._model)
 
     def words(self, text: str) -> list[str]:
-        return [word for piece in pieces(text) for word in self._words(piece)]
-
-    def _words(self, text: str) -> list[str]:
         clusters = self._clusters(self._cleanup(text))
         words: list[str] = []
         for i, (cluster, label) in enumerate(zip(clusters, self._tagger.tag(self._features(clusters)))):
@@ -117,9 +114,6 @@ class BurmeseSegmenter:
         self._tagger = _tagger(self._model)
 
     def words(self, text: str) -> list[str]:
-        return [word for piece in pieces(text) for word in self._words(piece)]
-
-    def _words(self, text: str) -> list[str]:
         chars = text.replace(" ", "")
         labels = self._tagger.tag(burmese_features(chars))
         return "".join(" " + c if label == "1" else c for c, label in zip(chars, labels)).split()

@@ -306,14 +306,14 @@ class _Indic(WordTokenizer):
 
 
 class _Crf(WordTokenizer):
-    """khmer-nltk's or pyidaungsu's CRF segmenter, run in python-crfsuite."""
+    """khmer-nltk's or pyidaungsu's CRF segmenter, run in python-crfsuite, a long text in pieces."""
 
     def __init__(self, family: str, code: str) -> None:
         super().__init__(family, code)
         self._segmenter = KhmerSegmenter() if family == "khmer" else BurmeseSegmenter()
 
     def words(self, text: str) -> list[str]:
-        return strip_tokens(self._segmenter.words(text))
+        return strip_tokens(word for piece in pieces(text) for word in self._segmenter.words(piece))
 
 
 _SPACY_SEGMENTERS = {"zh": _Jieba, "ja": _Sudachi, "vi": _Pyvi}

@@ -5,9 +5,10 @@
 A staged file that already exists for the same input (path, size, mtime) and
 recipe fingerprint is reused as it is: this is what makes reruns resume and
 larger runs incremental. With --no-dedup no sketches are computed, so a later
-run with dedup stages those files again; the other way round reuses them. Text never leaves the worker that extracted it except
-into its staged file; the manifest (one line per input: paths, counts,
-accounting) is what the next phases read.
+run with dedup stages those files again; the other way round reuses them.
+Text never leaves the worker that extracted it except into its staged file;
+the manifest (one line per input: paths, counts, accounting) is what the next
+phases read.
 """
 
 from __future__ import annotations
