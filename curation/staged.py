@@ -89,8 +89,7 @@ _VERSIONED = ("curation", "apache-beam", "warcio", "trafilatura", "lxml", "fast-
               "pyarrow", "tiktoken", "numpy",
               # FineWeb-2's word tokenizers: their words decide non-English documents and make their shingles
               "spacy", "jieba", "sudachipy", "sudachidict-core", "kiwipiepy", "kiwipiepy-model", "pythainlp", "pyvi",
-              "indic-nlp-library", "khmer-nltk", "python-crfsuite",
-              "laonlp")
+              "indic-nlp-library", "khmer-nltk", "python-crfsuite", "laonlp")
 
 
 def package_versions() -> dict:

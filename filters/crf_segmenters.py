@@ -73,13 +73,13 @@ class KhmerSegmenter:
 
     def words(self, text: str) -> list[str]:
         clusters = self._clusters(self._cleanup(text))
-        words: list[str] = []
+        words: list[list[str]] = []  # joined at the end: `+=` on a long word would copy it per cluster
         for i, (cluster, label) in enumerate(zip(clusters, self._tagger.tag(self._features(clusters)))):
             if label == "1" or i == 0:
-                words.append(cluster)
+                words.append([cluster])
             else:
-                words[-1] += cluster
-        return words
+                words[-1].append(cluster)
+        return ["".join(word) for word in words]
 
 
 # pyidaungsu's features of position i: a name and the (first, last) offsets of the characters it joins

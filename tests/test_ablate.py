@@ -203,6 +203,8 @@ def test_every_arm_but_raw_gets_the_quality_model_so_fineweb_and_quality_top_sha
     assert arms[1].curate_flags("m.npz") == ["--quality-model", "m.npz"]
     assert arms[2].curate_flags("m.npz") == ["--quality-keep-top", "0.1", "--quality-model", "m.npz"]
     assert Arm("own", ("--quality-model", "x.npz")).curate_flags("m.npz") == ["--quality-model", "x.npz"]
+    with pytest.raises(UsageError, match="defined twice"):
+        plan_arms("raw,fineweb", ["a=", "a=--signals"], keep_top=0.1)
 
 
 def test_recipes_with_dedup_are_curated_before_those_without():
@@ -211,8 +213,6 @@ def test_recipes_with_dedup_are_curated_before_those_without():
 
     arms = plan_arms("fineweb-nodedup,raw,fineweb,quality-top", [], keep_top=0.1)
     assert [a.name for a in _pool_first(arms)] == ["raw", "fineweb", "quality-top", "fineweb-nodedup"]
-    with pytest.raises(UsageError, match="defined twice"):
-        plan_arms("raw,fineweb", ["a=", "a=--signals"], keep_top=0.1)
 
 
 @pytest.mark.parametrize("t, dof", [(12.706, 1), (4.303, 2), (3.182, 3), (2.776, 4), (2.571, 5), (2.228, 10)])
